@@ -590,7 +590,7 @@ static void code_block(int ch, cmark_node *node, bool top_level)
 		return;
 	}
 	if (!parse_attrs(ch, start, icol, info, &a))
-		return;
+		goto out;
 	if (!a.file && !a.chunk)
 		goto out;
 	if (a.file && a.chunk) {
