@@ -1,0 +1,34 @@
+// mmuspec site: small progressive enhancements; the pages work without JS.
+(function () {
+  "use strict";
+  // Permalink on every section heading that has an id.
+  document.querySelectorAll("article h2[id], article h3[id], article h4[id]").forEach(function (h) {
+    var a = document.createElement("a");
+    a.className = "heading-link";
+    a.href = "#" + h.id;
+    a.setAttribute("aria-label", "Permalink to this section");
+    a.textContent = "¶";
+    h.appendChild(a);
+  });
+  // Highlight the table-of-contents entry of the section being read.
+  var links = {};
+  document.querySelectorAll(".toc a[href^='#']").forEach(function (a) {
+    links[decodeURIComponent(a.getAttribute("href").slice(1))] = a;
+  });
+  var heads = Array.prototype.filter.call(
+    document.querySelectorAll("article h2[id], article h3[id]"),
+    function (h) { return links[h.id]; });
+  if (heads.length && "IntersectionObserver" in window) {
+    var current = null;
+    var obs = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) {
+          if (current) current.classList.remove("active");
+          current = links[e.target.id];
+          current.classList.add("active");
+        }
+      });
+    }, { rootMargin: "0px 0px -70% 0px" });
+    heads.forEach(function (h) { obs.observe(h); });
+  }
+})();

@@ -1,0 +1,41 @@
+-- Page furniture: the title comes from the first level-1 heading (which is
+-- removed from the body, the template prints it), and the chapter list from
+-- metadata `chapters` (a list of {href, title, num}, written by sitegen.py)
+-- gets the current page marked and prev/next set.  Metadata `page` is this
+-- page's href.
+local C = dofile(pandoc.path.join({pandoc.path.directory(PANDOC_SCRIPT_FILE), "common.lua"}))
+
+return {
+  {
+    Pandoc = function(doc)
+      local meta = doc.meta
+      if meta.title == nil then
+        for i, b in ipairs(doc.blocks) do
+          if b.t == "Header" and b.level == 1 then
+            meta.title = b.content
+            if b.identifier ~= "" then meta["title-id"] = b.identifier end
+            doc.blocks:remove(i)
+            break
+          end
+        end
+      end
+      if meta.title == nil then
+        error((C.meta_string(meta, "source") or "page") .. ": no level-1 heading to use as the title")
+      end
+      local page = C.meta_string(meta, "page")
+      local chapters = meta.chapters
+      if chapters and page then
+        for i, ch in ipairs(chapters) do
+          if C.meta_string(ch, "href") == page then
+            ch.current = true
+            if i > 1 then meta.prev = chapters[i - 1] end
+            if i < #chapters then meta.next = chapters[i + 1] end
+            meta["chapter-num"] = ch.num
+          end
+        end
+      end
+      doc.meta = meta
+      return doc
+    end,
+  },
+}
