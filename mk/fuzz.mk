@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Fuzzing (doc/13-fuzzing.md): one harness per target under fuzz/targets/,
+# built for libFuzzer (with and without ASan+UBSan), for AFL++ through
+# afl-clang-fast and its libAFLDriver, for source-based coverage, and as a
+# plain replay program for gcc and for the ASan+UBSan test build.
+#
+#   make fuzz      [FUZZ_TARGET=kernel] [FUZZ_SECONDS=60] [JOBS=1]
+#   make afl       [FUZZ_TARGET=kernel] [FUZZ_SECONDS=60] [JOBS=1]
+#   make coverage  [FUZZ_TARGET=kernel]
+#   make fuzz-build   every target in every configuration
+
+FUZZ_TARGET ?= kernel
+FUZZ_SECONDS ?= 60
+JOBS ?= 1
+FUZZ_NAMES := $(sort $(basename $(notdir $(wildcard fuzz/targets/*.c))))
+FUZZ_LIB_SRCS := $(sort $(wildcard fuzz/lib/*.c))
+
+# Configurations of the reference library for the engines.
+CC_fz := clang
+CFLAGS_fz := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS_fz := -fsanitize=fuzzer,address,undefined
+CC_fzfast := clang
+CFLAGS_fzfast := $(BASE_CFLAGS) -O2 -fsanitize=fuzzer-no-link
+LDFLAGS_fzfast := -fsanitize=fuzzer
+CC_afl := afl-clang-fast
+CFLAGS_afl := $(BASE_CFLAGS) -O2
+LDFLAGS_afl := -fsanitize=fuzzer
+CC_cov := clang
+CFLAGS_cov := $(BASE_CFLAGS) -O0 -fprofile-instr-generate -fcoverage-mapping
+LDFLAGS_cov := -fprofile-instr-generate
+LDFLAGS_gcc :=
+LDFLAGS_asan := -fsanitize=address,undefined
+FUZZ_CONFIGS := fz fzfast afl cov
+$(foreach c,$(FUZZ_CONFIGS),$(eval $(call config_rules,$(c))))
+
+# fuzz-NAME in configuration C; replay builds link fuzz/replay_main.c.
+define fuzz_target_rule
+$(B)/$(1)/fuzz/bin/$(2): $(B)/$(1)/fuzz/targets/$(2).o \
+		$(FUZZ_LIB_SRCS:%.c=$(B)/$(1)/%.o) $(3) $(B)/$(1)/libmmuspec.a
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ $$(LDFLAGS_$(1)) -o $$@
+endef
+$(foreach t,$(FUZZ_NAMES),$(foreach c,fz fzfast afl,\
+	$(eval $(call fuzz_target_rule,$(c),$(t),))))
+$(foreach t,$(FUZZ_NAMES),$(foreach c,gcc asan cov,\
+	$(eval $(call fuzz_target_rule,$(c),$(t),$(B)/$(c)/fuzz/replay_main.o))))
+
+FUZZ_BINS := $(foreach t,$(FUZZ_NAMES),$(foreach c,fz fzfast afl gcc asan cov,\
+	$(B)/$(c)/fuzz/bin/$(t)))
+
+.PHONY: fuzz afl coverage fuzz-build fuzz-known
+fuzz-build: $(FUZZ_BINS)
+
+# A target that does not exist yet says so, and fails.
+fuzz-known:
+	$(Q)if [ ! -f fuzz/targets/$(FUZZ_TARGET).c ]; then \
+		echo "fuzz target '$(FUZZ_TARGET)' not built yet (issue 5); targets: $(FUZZ_NAMES)"; \
+		exit 1; fi
+
+fuzz: fuzz-known
+	$(Q)$(MAKE) --no-print-directory $(B)/fz/fuzz/bin/$(FUZZ_TARGET) \
+		$(B)/asan/fuzz/bin/$(FUZZ_TARGET)
+	$(Q)fuzz/campaign.sh libfuzzer $(FUZZ_TARGET) $(FUZZ_SECONDS) $(JOBS)
+
+afl: fuzz-known
+	$(Q)$(MAKE) --no-print-directory $(B)/afl/fuzz/bin/$(FUZZ_TARGET) \
+		$(B)/asan/fuzz/bin/$(FUZZ_TARGET)
+	$(Q)fuzz/campaign.sh afl $(FUZZ_TARGET) $(FUZZ_SECONDS) $(JOBS)
+
+coverage: fuzz-known
+	$(Q)$(MAKE) --no-print-directory $(B)/cov/fuzz/bin/$(FUZZ_TARGET)
+	$(Q)fuzz/coverage.sh $(FUZZ_TARGET)
+
+PROVIDED_TARGETS += fuzz afl coverage
