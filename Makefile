@@ -140,7 +140,15 @@ build: tangle-check lib examples $(TEST_SRCS:%.c=$(B)/gcc/%.o) $(TANGLE_ASAN)
 ALL_TARGETS :=
 CHECK_TARGETS :=
 PROVIDED_TARGETS :=
+BENCH_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
+
+# make bench runs every fragment's benchmark; figures go to build/bench/.
+ifneq ($(strip $(BENCH_TARGETS)),)
+PROVIDED_TARGETS += bench
+.PHONY: bench
+bench: $(BENCH_TARGETS)
+endif
 
 all: build $(ALL_TARGETS)
 

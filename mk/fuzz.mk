@@ -74,3 +74,11 @@ coverage: fuzz-known
 	$(Q)fuzz/coverage.sh $(FUZZ_TARGET)
 
 PROVIDED_TARGETS += fuzz afl coverage
+
+# Throughput ratios against the empty harness (part of make bench).
+.PHONY: bench-fuzz
+bench-fuzz:
+	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_NAMES),\
+		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t))
+	$(Q)mkdir -p $(B)/bench && fuzz/bench.sh | tee $(B)/bench/fuzz.txt
+BENCH_TARGETS += bench-fuzz
