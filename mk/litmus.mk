@@ -50,3 +50,10 @@ fuzz-litmus-parser-smoke: $(LP_DIR)/fuzz_litmus_parser
 	$(Q)grep -E '^#[0-9]+[[:space:]]+DONE' $(LP_DIR)/smoke.log | sed 's/^/ok - litmus parser fuzz smoke: /'
 
 CHECK_TARGETS += fuzz-litmus-parser-smoke
+
+# --- rule cross-reference ---------------------------------------------------
+.PHONY: rules-xref
+rules-xref: $(TANGLE)
+	$(Q)B=$(B) TANGLE=$(TANGLE) tools/rules-xref.sh
+
+CHECK_TARGETS += rules-xref
