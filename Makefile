@@ -13,7 +13,7 @@ B := build
 
 # Set-up: install missing Debian packages (as root) or say what to run.
 # Runs once per top-level make, before anything else is considered.
-NO_BOOTSTRAP_GOALS := clean help rules tangle tangle-check style serve
+NO_BOOTSTRAP_GOALS := clean help rules tangle tangle-check style fmt serve
 ifeq ($(MMUSPEC_BOOTSTRAPPED),)
 ifneq ($(filter-out $(NO_BOOTSTRAP_GOALS),$(or $(MAKECMDGOALS),all)),)
 BOOTSTRAP_RC := $(shell tools/bootstrap.sh >&2; echo $$?)
@@ -82,6 +82,12 @@ rules-lint: $(TANGLE)
 	$(Q)$(TANGLE) --rules $(CHAPTERS) >/dev/null
 
 STYLE_FILES := $(REF_SRCS) $(REF_HDRS) $(EX_SRCS)
+.PHONY: fmt
+fmt: $(TANGLE)
+	$(Q)$(TANGLE) $(CHAPTERS)
+	$(Q)tools/fmt-chapters.py $(STYLE_FILES)
+	$(Q)$(TANGLE) $(CHAPTERS)
+
 style:
 	$(Q)if [ -n "$(strip $(STYLE_FILES))" ]; then \
 		clang-format --dry-run -Werror $(STYLE_FILES); fi
@@ -185,6 +191,7 @@ help:
 	@echo "make tangle-check  fail if ref/ or examples/ differ from doc/"
 	@echo "make rules         print the rule index (ID, chapter, line, summary)"
 	@echo "make style         clang-format check of ref/ and examples/"
+	@echo "make fmt           clang-format the code blocks of the chapters"
 	@echo "make site | serve  build the spec site | serve it on 127.0.0.1"
 	@echo "make litmus | fuzz | afl | bugzoo | bench | coverage"
 	@echo "make clean         remove build/"

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Tests of the scenario codec (doc/13-fuzzing.md, section 13.2): the
+ * decoder is total, every decoded test parses back, and encoding a decoded
+ * test gives an input that decodes to the same test.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmuspec/fuzz.h>
+#include "../unit.h"
+
+static struct litmus t1, t2, t3;
+
+static char *write_text(const struct litmus *t, size_t *len)
+{
+	char *s = NULL;
+	FILE *f = open_memstream(&s, len);
+
+	litmus_write(f, t);
+	fclose(f);
+	return s;
+}
+
+static unsigned long rng = 0x2545f4914f6cdd1dul;
+
+static uint8_t next_byte(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint8_t)rng;
+}
+
+/* Decode, write, parse, re-encode, decode again: count each way it fails. */
+static void round_trips(enum mmuspec_fuzz_vocab v, int n, int *bad_parse,
+			int *bad_encode, int *bad_again)
+{
+	uint8_t in[700], out[4096];
+
+	for (int i = 0; i < n; i++) {
+		size_t len = next_byte() * 700u / 256, nsched, l1, l2;
+		const uint8_t *sched;
+		struct litmus_error err;
+		const char *why;
+		char *a, *b;
+		long elen;
+
+		for (size_t k = 0; k < len; k++)
+			in[k] = next_byte();
+		if (i % 3 == 0 && len > 23)
+			in[23] = (uint8_t)((len - 24) / 6); /* records fit */
+		mmuspec_fuzz_decode(in, len, v, &t1, &sched, &nsched);
+		a = write_text(&t1, &l1);
+		if (litmus_parse("decoded", a, l1, &t2, &err)) {
+			if (!*bad_parse)
+				litmus_print_error(stderr, &err), fputs(a, stderr);
+			(*bad_parse)++;
+		}
+		elen = mmuspec_fuzz_encode(&t1, v, out, sizeof(out), &why);
+		if (elen < 0) {
+			if (!*bad_encode)
+				fprintf(stderr, "cannot encode: %s\n%s", why, a);
+			(*bad_encode)++;
+			free(a);
+			continue;
+		}
+		mmuspec_fuzz_decode(out, (size_t)elen, v, &t3, &sched, &nsched);
+		b = write_text(&t3, &l2);
+		if (l1 != l2 || memcmp(a, b, l1))
+			(*bad_again)++;
+		free(a);
+		free(b);
+	}
+}
+
+int main(void)
+{
+	static const char *const names[] = { "kernel", "primitives" };
+	const uint8_t *sched;
+	uint8_t out[64];
+	const char *why = NULL;
+	size_t nsched;
+
+	for (int v = 0; v < 2; v++) {
+		int bad_parse = 0, bad_encode = 0, bad_again = 0;
+
+		round_trips(v, 20000, &bad_parse, &bad_encode, &bad_again);
+		CHECK(!bad_parse,
+		      "%s: 20000 random inputs decode to tests that parse back (%d did not)",
+		      names[v], bad_parse);
+		CHECK(!bad_encode,
+		      "%s: every decoded test can be encoded (%d could not)",
+		      names[v], bad_encode);
+		CHECK(!bad_again,
+		      "%s: decode(encode(decode(x))) == decode(x) (%d differ)",
+		      names[v], bad_again);
+	}
+
+	mmuspec_fuzz_decode(NULL, 0, MMUSPEC_FUZZ_KERNEL, &t1, &sched, &nsched);
+	CHECK(t1.nthreads == 1 && t1.threads[0].nsteps == 1 && nsched == 0,
+	      "the empty input is one CPU task with one step and no schedule");
+
+	const uint8_t with_sched[] = { [23] = 1, [24] = 0, 1, 2, 3, 4, 5,
+				       7, 7, 7 };
+	mmuspec_fuzz_decode(with_sched, sizeof(with_sched), MMUSPEC_FUZZ_KERNEL,
+			    &t1, &sched, &nsched);
+	CHECK(nsched == 3 && sched[0] == 7,
+	      "bytes after the records are the schedule");
+
+	mmuspec_fuzz_decode(NULL, 0, MMUSPEC_FUZZ_KERNEL, &t1, &sched, &nsched);
+	t1.maps[0] = t1.maps[1];
+	t1.nmaps = 1;
+	t1.maps[0].addr = 0x123000;
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      strstr(why, "initial mapping"),
+	      "an address outside the sixteen is refused with a reason (%s)",
+	      why);
+	t1.nmaps = 0;
+	t1.nthreads = 5;
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      !strcmp(why, "more than four threads"),
+	      "five threads are refused with a reason (%s)", why);
+	t1.nthreads = 1;
+	t1.threads[0].steps[0].op = litmus_op_lookup("set_pte_at", 10);
+	t1.threads[0].steps[0].nargs = 0;
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      strstr(why, "vocabulary"),
+	      "a raw primitive is outside the kernel vocabulary (%s)", why);
+	CHECK(!mmuspec_fuzz_op_allowed(MMUSPEC_FUZZ_KERNEL,
+				       litmus_op_lookup("set_pte_at", 10)) &&
+		      mmuspec_fuzz_op_allowed(MMUSPEC_FUZZ_PRIMITIVES,
+					      litmus_op_lookup("set_pte_at", 10)),
+	      "set_pte_at is a primitive, not a kernel procedure");
+	CHECK(mmuspec_fuzz_op_allowed(MMUSPEC_FUZZ_KERNEL,
+				      litmus_op_lookup("munmap", 6)),
+	      "munmap is in the kernel vocabulary");
+	return unit_exit();
+}
