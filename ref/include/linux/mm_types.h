@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 879 "doc/02-machine.md"
+#line 880 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_TYPES_H
 #define MMUSPEC_LINUX_MM_TYPES_H
 
@@ -76,6 +76,18 @@ struct mmuspec_machine;
 struct mmu_notifier_subscriptions;
 
 /**
+ * struct mmuspec_lock - a spinlock or mutex (spinlock_t, struct mutex)
+ * @owner: thread id holding it, -1 if free
+ * @is_mutex: sleeping lock
+ * @index: its index (events)
+ */
+struct mmuspec_lock {
+	int owner;
+	int is_mutex;
+	int index;
+};
+
+/**
  * struct mmuspec_rwsem - mmap_lock: readers or one writer
  * @writer: thread holding it for write, -1 if none
  * @readers: number of readers
@@ -94,6 +106,7 @@ struct mmuspec_rwsem {
  * @end: end of the address space
  * @vm_flags: one VM_* byte per page
  * @mmap_lock: the mmap lock
+ * @page_table_lock: protects huge PMD entries (pmd_lock())
  * @notifier_subscriptions: MMU notifiers registered on it, or NULL
  * @tlb_flush_batched: reclaim left a batched flush pending (mm/rmap.c)
  * @cpu_bitmap: CPUs that may hold TLB entries of this mm
@@ -107,6 +120,7 @@ struct mm_struct {
 	unsigned long end;
 	uint8_t *vm_flags;
 	struct mmuspec_rwsem mmap_lock;
+	struct mmuspec_lock page_table_lock;
 	struct mmu_notifier_subscriptions *notifier_subscriptions;
 	bool tlb_flush_batched;
 	unsigned long cpu_bitmap;

@@ -20,7 +20,7 @@
  * @MMUSPEC_V6_15: lazy MMU rules of 691ee97e1a9d, arm64 kernel-PTE barrier
  *	batching (5fdd05efa1cd, b81c688426a9)
  * @MMUSPEC_V7_0: the nesting lazy_mmu_mode_*() API (5ab246749569 and
- *	its series), arm64 local-only upgrade flush (cb1fa2e99955)
+ *	its series)
  * @MMUSPEC_NR_PROFILES: number of profiles
  */
 enum mmuspec_profile {

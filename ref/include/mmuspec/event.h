@@ -72,6 +72,7 @@ enum mmuspec_tlb_kind {
 #define MMUSPEC_PTE_KERNEL (1u << 0) /* init_mm */
 #define MMUSPEC_PTE_COMMIT (1u << 1) /* lazy batch: queued write applied */
 #define MMUSPEC_PTE_NOBARRIER (1u << 2) /* arm64: barrier deferred */
+#define MMUSPEC_PTE_HW (1u << 3) /* hardware access/dirty bit update */
 
 /* Arch flush functions (sub of FLUSH_BEGIN/END). */
 enum mmuspec_flush_kind {

@@ -4,10 +4,11 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1536 "doc/02-machine.md"
+#line 1538 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 
+#include <linux/spinlock.h>
 #include <mmuspec/machine.h>
 
 struct mmuspec_device;
@@ -62,7 +63,9 @@ struct mmuspec_small {
  * @pages: struct page array (large state)
  * @page_free: page allocator's free stack (large state)
  * @pt: PTE tables (large state)
- * @pt_owner: page-table lock owner per PTE table, -1 free (large state)
+ * @pt_lock: page-table lock (PTL) of each PTE table (large state)
+ * @pt_mm: address space owning each PTE table, -1 if free (large state)
+ * @pt_base: address the table maps from (large state)
  * @pt_free: free stack of PTE table indices (large state)
  * @nr_pt: number of PTE tables
  * @devs: devices (chapter 04)
@@ -95,7 +98,9 @@ struct mmuspec_machine {
 	struct page *pages;
 	unsigned long *page_free;
 	pte_t (*pt)[PTRS_PER_PTE];
-	int8_t *pt_owner;
+	struct mmuspec_lock *pt_lock;
+	int8_t *pt_mm;
+	unsigned long *pt_base;
 	unsigned long *pt_free;
 	unsigned long nr_pt;
 	struct mmuspec_device *devs;
@@ -129,9 +134,13 @@ void mmuspec_ev_init(struct mmuspec_machine *m, struct mmuspec_event *ev,
 
 /* Per-chapter set-up, called by mmuspec_machine_create(). */
 int mmuspec_devices_init(struct mmuspec_machine *m);
+int mmuspec_devices_bind(struct mmuspec_machine *m);
 int mmuspec_notifier_init(struct mmuspec_machine *m);
 void mmuspec_devices_destroy(struct mmuspec_machine *m);
 void mmuspec_notifier_destroy(struct mmuspec_machine *m);
+void mmuspec_sched_destroy(struct mmuspec_machine *m);
+long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
+			const struct mmuspec_step *steps, unsigned int n);
 /* Called by the scheduler when a task is switched out / in (chapter 07). */
 void mmuspec_lazy_switch(struct mmuspec_machine *m, struct mmuspec_thread *prev,
 			 struct mmuspec_thread *next);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1059 "doc/02-machine.md"
+#line 1074 "doc/02-machine.md"
 #ifndef MMUSPEC_MACHINE_H
 #define MMUSPEC_MACHINE_H
 
@@ -61,20 +61,7 @@ enum mmuspec_block {
 	MMUSPEC_BLOCK_SPIN, /* obj: struct mmuspec_lock */
 	MMUSPEC_BLOCK_RWSEM_R, /* obj: struct mmuspec_rwsem */
 	MMUSPEC_BLOCK_RWSEM_W,
-	MMUSPEC_BLOCK_PTL, /* obj: owner slot (int8_t) */
 	MMUSPEC_BLOCK_SEQ, /* obj: unsigned long, wait while == value */
-};
-
-/**
- * struct mmuspec_lock - a driver mutex or spinlock
- * @owner: thread id holding it, -1 if free
- * @is_mutex: sleeping lock
- * @index: its index (events)
- */
-struct mmuspec_lock {
-	int owner;
-	int is_mutex;
-	int index;
 };
 
 /**

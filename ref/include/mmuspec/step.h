@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 574 "doc/02-machine.md"
+#line 575 "doc/02-machine.md"
 #ifndef MMUSPEC_STEP_H
 #define MMUSPEC_STEP_H
 
@@ -112,7 +112,7 @@ X(mmu_notifier_test_young, _CPU, _A, _N, _N, _N, "ask the secondary MMUs, cc = y
 X(exit_mmap, _CPU, _N, _N, _N, _N, "release notifiers, zap everything, free page tables") \
 X(vmalloc, _CPU, _A, _NP, _N, _N, "allocate and map kernel pages under lazy MMU mode") \
 X(vunmap_range, _CPU, _A, _NP, _N, _N, "unmap kernel pages, flush_tlb_kernel_range, free") \
-X(apply_to_page_range, _CPU, _A, _NP, _B, _N, "populate kernel PTEs in lazy mode (B: allocation may sleep)") \
+X(apply_to_page_range, _CPU, _A, _NP, _B, _N, "kasan-like: populate (B=1) or clear (B=0) kernel PTEs in lazy mode") \
 X(kmap_local_page, _CPU, _A, _V, _N, _N, "map a page at A, needs the PTE at once, write V through it") \
 X(pagemap_scan_pmd_entry, _CPU, _A, _NP, _N, _N, "write-protect in lazy mode, flush after leaving") \
 /* raw page-table primitives */ \
