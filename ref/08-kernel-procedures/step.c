@@ -598,6 +598,8 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		r = split_huge_pmd_address(mm, addr) == 0;
 		break;
 	case MMUSPEC_STEP_dup_mmap:
+		if (s->arg[0] < 1 || s->arg[0] > (long)m->cfg.nr_mms)
+			return t->cc = step_warn(m, "no such mm");
 		r = dup_mmap(&m->s.mm[s->arg[0]], mm) == 0;
 		break;
 	case MMUSPEC_STEP_write_protect_page:

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Chapter 08: every kernel procedure under every profile and architecture,
+ * asserting the event sequence it produces. Device 0 is an SVA device
+ * (ATS, no BTM), device 1 a mirror device; both translate mm 1.
+ */
+#include "../unit.h"
+#include "../model.h"
+
+static enum mmuspec_profile P;
+static enum mmuspec_arch A;
+static char tag[32];
+
+static struct mmuspec_machine *setup(unsigned int sva_flags, uint64_t bugs)
+{
+	struct mmuspec_config cfg;
+
+	mmuspec_config_default(&cfg, P, A);
+	cfg.nr_mms = 2;
+	cfg.nr_devices = 2;
+	cfg.dev[0] = (struct mmuspec_device_config){ MMUSPEC_DEV_SVA,
+						     sva_flags, 1, 0 };
+	cfg.dev[1] = (struct mmuspec_device_config){ MMUSPEC_DEV_MIRROR, 0, 1,
+						     1 };
+	cfg.bugs = bugs;
+	snprintf(tag, sizeof(tag), "%s/%s", mmuspec_profile_name(P),
+		 mmuspec_arch_name(A));
+	return mmuspec_machine_create(&cfg);
+}
+
+/* Run one more thread to completion (threads of earlier phases are done). */
+static enum mmuspec_run_result phase(struct mmuspec_machine *m, int kind,
+				     const struct mmuspec_step *s,
+				     unsigned int n)
+{
+	if (kind < 0)
+		mmuspec_add_task(m, 0, 1, s, n);
+	else
+		mmuspec_add_device_thread(m, kind, s, n);
+	return mmuspec_run(m, NULL, NULL);
+}
+
+static pteval_t pte_at(struct mmuspec_machine *m, int mm, unsigned long a)
+{
+	int level;
+	pteval_t *p = mmuspec_lookup_pte(mmuspec_mm(m, mm), a, &level);
+
+	return p ? *p : 0;
+}
+
+/* Index of the first PTE_WRITE at @addr whose new value satisfies @f. */
+static int find_pte_write(unsigned int from, unsigned long addr, int present)
+{
+	for (unsigned int i = from; i < rec.n; i++) {
+		const struct mmuspec_event *e = &rec.ev[i];
+
+		if (e->type == MMUSPEC_EV_PTE_WRITE && e->addr == addr &&
+		    e->level == 0 && !!(e->new & _PAGE_PRESENT) == present)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int find_free(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < rec.n; i++)
+		if (rec.ev[i].type == MMUSPEC_EV_PAGE_FREE &&
+		    rec.ev[i].arg == pfn)
+			return (int)i;
+	return -1;
+}
+
+/* The write-fault upgrade path (wp_page_reuse -> ptep_set_access_flags). */
+static void test_upgrade(unsigned int sva_flags)
+{
+	struct mmuspec_machine *m = setup(sva_flags, 0);
+	static const struct mmuspec_step cpu0[] = {
+		S3(mprotect, 0x10000, 1, 1), /* PTE becomes read-only */
+		S3(mprotect, 0x10000, 1, 3), /* VMA writable again */
+	};
+	static const struct mmuspec_step dev_read[] = { S1(dev_read, 0x10000) };
+	static const struct mmuspec_step cpu1[] = { S2(user_write, 0x10000, 5) };
+	static const struct mmuspec_step dev_write[] = {
+		S2(dev_write, 0x10000, 6)
+	};
+	bool btm = sva_flags & MMUSPEC_DEV_BTM;
+	bool ats = sva_flags & MMUSPEC_DEV_ATS;
+	int fb, fe, sec, flush, acc;
+
+	mmuspec_map(m, 1, 0x10000, 1, VM_READ | VM_WRITE, true);
+	phase(m, -1, cpu0, NSTEPS(cpu0));
+	phase(m, 0, dev_read, NSTEPS(dev_read));
+	rec_start(m);
+	phase(m, -1, cpu1, NSTEPS(cpu1));
+	fb = rec_find(0, MMUSPEC_EV_FAULT_BEGIN, -1);
+	fe = rec_find(0, MMUSPEC_EV_FAULT_END, -1);
+	flush = rec_find((unsigned int)fb, MMUSPEC_EV_FLUSH_BEGIN,
+			 MMUSPEC_FLUSH_PAGE);
+	sec = rec_find_secondary((unsigned int)fb, 0x10000);
+	CHECK(fb >= 0 && fe > fb && (pte_at(m, 1, 0x10000) & _PAGE_RW),
+	      "%s upgrade: the write fault made the PTE writable", tag);
+	CHECK(mmuspec_page(m, pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT)->data ==
+		      5,
+	      "%s upgrade: the page was reused (same page, value written)",
+	      tag);
+	if (A == MMUSPEC_X86_64) {
+		CHECK(flush < 0 || flush > fe,
+		      "%s upgrade: x86 does not flush", tag);
+	} else {
+		CHECK(flush > fb && flush < fe,
+		      "%s upgrade: arm64 flushes the page in ptep_set_access_flags",
+		      tag);
+	}
+	if (A == MMUSPEC_ARM64 && P >= MMUSPEC_V6_6)
+		CHECK(sec > fb && sec < fe,
+		      "%s upgrade: arch_invalidate_secondary_tlbs for the page (6bbd42e2df8f)",
+		      tag);
+	else
+		CHECK(sec < 0 || sec > fe,
+		      "%s upgrade: no secondary-TLB call for the page", tag);
+	rec_start(m);
+	phase(m, 0, dev_write, NSTEPS(dev_write));
+	acc = rec_find(0, MMUSPEC_EV_ACCESS, -1);
+	while (rec_find((unsigned int)acc + 1, MMUSPEC_EV_ACCESS, -1) >= 0)
+		acc = rec_find((unsigned int)acc + 1, MMUSPEC_EV_ACCESS, -1);
+	if (A == MMUSPEC_ARM64 && P == MMUSPEC_V6_5 && !btm)
+		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_FAULT_GAVE_UP,
+		      "%s upgrade, SMMU without BTM: the device faults forever (TLB-UPGRADE)",
+		      tag);
+	else if (A == MMUSPEC_ARM64 && P == MMUSPEC_V6_5 && ats)
+		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_FAULT_GAVE_UP,
+		      "%s upgrade, BTM with ATS: BTM does not reach the ATC, the device faults forever",
+		      tag);
+	else
+		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_OK,
+		      "%s upgrade%s: the device write succeeds", tag,
+		      btm ? " (BTM)" : "");
+	mmuspec_machine_destroy(m);
+}
+
+/* COW after fork: the case B order, in every profile. */
+static void test_cow(uint64_t bugs)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, bugs);
+	static const struct mmuspec_step fork[] = { S1(dup_mmap, 2) };
+	static const struct mmuspec_step dev_read[] = { S1(dev_read, 0x10000) };
+	static const struct mmuspec_step cow[] = { S2(user_write, 0x10000, 9) };
+	unsigned long oldpfn;
+	int clear, set, sec;
+
+	mmuspec_map(m, 1, 0x10000, 1, VM_READ | VM_WRITE, true);
+	oldpfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	rec_start(m);
+	phase(m, -1, fork, NSTEPS(fork));
+	CHECK(rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE) >= 0 &&
+		      rec.ev[rec_find(0, MMUSPEC_EV_MN_CALL,
+				      MMUSPEC_MN_START_CORE)]
+				      .old == MMU_NOTIFY_PROTECTION_PAGE,
+	      "%s fork: MMU_NOTIFY_PROTECTION_PAGE range", tag);
+	CHECK(!(pte_at(m, 1, 0x10000) & _PAGE_RW) &&
+		      !(pte_at(m, 2, 0x10000) & _PAGE_RW) &&
+		      (pte_at(m, 2, 0x10000) >> _PAGE_PFN_SHIFT) == oldpfn,
+	      "%s fork: parent and child map the page read-only", tag);
+	CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_MM) >
+		      rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE),
+	      "%s fork: flush_tlb_mm(oldmm) at the end", tag);
+	if (P < MMUSPEC_V6_15)
+		CHECK(rec_count(MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ARCH_ENTER) >= 2,
+		      "%s fork: set_pte_at() nests a lazy region (set_ptes)",
+		      tag);
+	else
+		CHECK(rec_count(MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ARCH_ENTER) == 1,
+		      "%s fork: one lazy region, not nested", tag);
+	phase(m, 0, dev_read, NSTEPS(dev_read));
+	rec_start(m);
+	phase(m, -1, cow, NSTEPS(cow));
+	clear = find_pte_write(0, 0x10000, 0);
+	set = clear >= 0 ? find_pte_write((unsigned int)clear, 0x10000, 1) : -1;
+	sec = clear >= 0 ? rec_find_secondary((unsigned int)clear, 0x10000) : -1;
+	CHECK(clear >= 0 && set > clear &&
+		      (rec.ev[set].new >> _PAGE_PFN_SHIFT) != oldpfn,
+	      "%s COW: clear, then map a new page", tag);
+	if (!bugs)
+		CHECK(sec > clear && sec < set,
+		      "%s COW: secondary TLBs invalidated between clear and set (TLB-ORDER)",
+		      tag);
+	else
+		CHECK(sec < 0 || sec > set,
+		      "%s COW with cow-delayed-secondary: no secondary call before the new PTE",
+		      tag);
+	CHECK(find_free(oldpfn) < 0, "%s COW: the child still holds the old page",
+	      tag);
+	mmuspec_machine_destroy(m);
+}
+
+static void test_munmap(void)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step mirror[] = {
+		S0(mmu_interval_read_begin),
+		S2(hmm_range_fault, 0x11000, 0),
+		S1(mutex_lock, 1),
+		S0(mmu_interval_read_retry),
+		S2(dev_pte_install, 0x11000, 0),
+		S1(mutex_unlock, 1),
+		S1(dev_read, 0x11000),
+	};
+	static const struct mmuspec_step sva[] = { S1(dev_read, 0x10000) };
+	static const struct mmuspec_step unmap[] = { S2(munmap, 0x10000, 2) };
+	unsigned long pfn0, pfn1;
+	int free0, sec, zap, start, end;
+
+	mmuspec_map(m, 1, 0x10000, 2, VM_READ | VM_WRITE, true);
+	pfn0 = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	pfn1 = pte_at(m, 1, 0x11000) >> _PAGE_PFN_SHIFT;
+	phase(m, 1, mirror, NSTEPS(mirror));
+	phase(m, 0, sva, NSTEPS(sva));
+	rec_start(m);
+	phase(m, -1, unmap, NSTEPS(unmap));
+	start = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	end = rec_find(0, MMUSPEC_EV_MN_RETURN, MMUSPEC_MN_END_CORE);
+	free0 = find_free(pfn0);
+	sec = rec_find_secondary(0, 0x10000);
+	zap = rec_find(0, MMUSPEC_EV_DEV_PTE_WRITE, -1);
+	CHECK(start >= 0 && rec.ev[start].old == MMU_NOTIFY_UNMAP,
+	      "%s munmap: MMU_NOTIFY_UNMAP range", tag);
+	CHECK(free0 > 0 && find_free(pfn1) > 0, "%s munmap: both pages freed",
+	      tag);
+	CHECK(sec >= 0 && sec < free0,
+	      "%s munmap: secondary TLBs invalidated before the free (TLB-FREE)",
+	      tag);
+	CHECK(zap > start && zap < end && rec.ev[zap].new == 0,
+	      "%s munmap: the mirror zapped its PTE inside the range", tag);
+	CHECK(rec_find(0, MMUSPEC_EV_FLUSH_END, -1) < free0,
+	      "%s munmap: CPU flush before the free", tag);
+	CHECK(!find_vma_flags(mmuspec_mm(m, 1), 0x10000),
+	      "%s munmap: the mapping is gone", tag);
+	mmuspec_machine_destroy(m);
+}
+
+static void test_mprotect_zero_huge(void)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step body[] = {
+		S2(user_write, 0x10000, 1),
+		S3(mprotect, 0x10000, 1, 1),
+		S1(user_read, 0x20000),  /* zero page */
+		S2(user_write, 0x20000, 2), /* COW from the zero page */
+		S1(user_read, 0x200000), /* huge zero PMD */
+		S2(user_write, 0x201000, 3), /* split + COW */
+	};
+	int i, j;
+
+	mmuspec_map(m, 1, 0x10000, 32, VM_READ | VM_WRITE, false);
+	mmuspec_map(m, 1, 0x200000, 512, VM_READ | VM_WRITE | VM_HUGEPAGE,
+		    false);
+	rec_start(m);
+	CHECK(phase(m, -1, body, NSTEPS(body)) == MMUSPEC_RUN_OK, "%s run", tag);
+	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_PROTECTION_VMA,
+	      "%s mprotect: MMU_NOTIFY_PROTECTION_VMA", tag);
+	j = rec_find((unsigned int)i, MMUSPEC_EV_FLUSH_BEGIN, -1);
+	CHECK(j > i && !(pte_at(m, 1, 0x10000) & _PAGE_RW),
+	      "%s mprotect: PTE read-only, then flushed", tag);
+	CHECK((pte_at(m, 1, 0x20000) >> _PAGE_PFN_SHIFT) != MMUSPEC_ZERO_PFN &&
+		      (pte_at(m, 1, 0x20000) & _PAGE_RW),
+	      "%s zero page: the write replaced it with a private page", tag);
+	i = rec_find(0, MMUSPEC_EV_PTE_WRITE, -1);
+	for (j = -1; i >= 0; i = rec_find((unsigned int)i + 1,
+					   MMUSPEC_EV_PTE_WRITE, -1))
+		if (rec.ev[i].level == 1 && rec.ev[i].addr == 0x200000 &&
+		    (rec.ev[i].new & _PAGE_PSE))
+			j = i;
+	CHECK(j >= 0, "%s huge: a read mapped the huge zero page", tag);
+	CHECK((pte_at(m, 1, 0x201000) & _PAGE_RW) &&
+		      (pte_at(m, 1, 0x202000) >> _PAGE_PFN_SHIFT) ==
+			      MMUSPEC_ZERO_PFN,
+	      "%s huge: split into zero PTEs, one COWed", tag);
+	mmuspec_machine_destroy(m);
+}
+
+static void test_ksm_migrate_exclusive(void)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step ksm[] = {
+		S2(user_write, 0x10000, 4),
+		S2(user_write, 0x11000, 4),
+		S1(write_protect_page, 0x10000),
+		S1(write_protect_page, 0x11000),
+		S2(replace_page, 0x11000, 0x10000),
+	};
+	static const struct mmuspec_step mig[] = {
+		S2(user_write, 0x12000, 8),
+		S3(migrate_vma, 0x12000, 1, 1),
+		S1(user_read, 0x12000),
+	};
+	static const struct mmuspec_step excl[] = {
+		S2(make_device_exclusive, 0x13000, 1),
+	};
+	static const struct mmuspec_step cpu_read[] = { S1(user_read, 0x13000) };
+	unsigned long p0, p1, before;
+	int i, ends_with_sec = 0;
+
+	mmuspec_map(m, 1, 0x10000, 8, VM_READ | VM_WRITE, false);
+	rec_start(m);
+	phase(m, -1, ksm, NSTEPS(ksm));
+	p0 = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	p1 = pte_at(m, 1, 0x11000) >> _PAGE_PFN_SHIFT;
+	CHECK(p0 == p1 && !(pte_at(m, 1, 0x11000) & _PAGE_RW),
+	      "%s KSM: both addresses map one read-only page", tag);
+	/* Every CLEAR range saw a secondary invalidation before it ended. */
+	for (i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE); i >= 0;
+	     i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
+			  MMUSPEC_MN_END_CORE))
+		if (rec_find_secondary(0, rec.ev[i].addr) >= 0)
+			ends_with_sec++;
+	CHECK(ends_with_sec >= 3, "%s KSM: secondary TLBs invalidated", tag);
+	CHECK(find_free(rec.ev[find_pte_write(0, 0x11000, 1)].new >>
+			_PAGE_PFN_SHIFT) >= 0,
+	      "%s KSM: the replaced page was freed", tag);
+
+	rec_start(m);
+	phase(m, -1, mig, NSTEPS(mig));
+	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	while (i >= 0 && rec.ev[i].old != MMU_NOTIFY_MIGRATE)
+		i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
+			     MMUSPEC_MN_START_CORE);
+	CHECK(i >= 0 && (int64_t)rec.ev[i].arg == 1,
+	      "%s migrate: MMU_NOTIFY_MIGRATE with owner device 1", tag);
+	before = rec.ev[find_pte_write(0, 0x12000, 1)].new >> _PAGE_PFN_SHIFT;
+	CHECK((pte_at(m, 1, 0x12000) >> _PAGE_PFN_SHIFT) != before &&
+		      find_free(before) > 0,
+	      "%s migrate: new page mapped, old page freed", tag);
+	CHECK(mmuspec_page(m, pte_at(m, 1, 0x12000) >> _PAGE_PFN_SHIFT)->data ==
+		      8,
+	      "%s migrate: content copied", tag);
+
+	rec_start(m);
+	phase(m, 1, excl, NSTEPS(excl));
+	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	while (i >= 0 && rec.ev[i].old != MMU_NOTIFY_EXCLUSIVE)
+		i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
+			     MMUSPEC_MN_START_CORE);
+	CHECK(i >= 0 && (int64_t)rec.ev[i].arg == 1,
+	      "%s exclusive: MMU_NOTIFY_EXCLUSIVE with the owner (MN-OWNER)",
+	      tag);
+	CHECK(is_device_exclusive_entry(__pte(pte_at(m, 1, 0x13000))),
+	      "%s exclusive: device-exclusive entry installed", tag);
+	rec_start(m);
+	phase(m, -1, cpu_read, NSTEPS(cpu_read));
+	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	if (P >= MMUSPEC_V6_15)
+		CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_CLEAR &&
+			      (int64_t)rec.ev[i].arg == -1,
+		      "%s exclusive: CPU fault restores with MMU_NOTIFY_CLEAR, no owner",
+		      tag);
+	else
+		CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_EXCLUSIVE &&
+			      (int64_t)rec.ev[i].arg == -1,
+		      "%s exclusive: CPU fault restores with EXCLUSIVE, no owner",
+		      tag);
+	CHECK(pte_at(m, 1, 0x13000) & _PAGE_PRESENT,
+	      "%s exclusive: PTE restored", tag);
+	mmuspec_machine_destroy(m);
+}
+
+static void test_reclaim_young_exit(void)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step body[] = {
+		S1(user_read, 0x10000),
+		S1(ptep_clear_flush_young_notify, 0x10000),
+		S1(ptep_clear_young_notify, 0x11000),
+		S1(mmu_notifier_test_young, 0x11000),
+		S1(shrink_folio_list, 0x10000),
+	};
+	static const struct mmuspec_step bye[] = { S0(exit_mmap) };
+	static const struct mmuspec_step dev_read[] = { S1(dev_read, 0x11000) };
+	unsigned long pfn;
+	int flushb, fr, rel;
+
+	mmuspec_map(m, 1, 0x10000, 2, VM_READ | VM_WRITE, true);
+	pfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	rec_start(m);
+	phase(m, -1, body, NSTEPS(body));
+	flushb = rec_find(0, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH);
+	fr = find_free(pfn);
+	CHECK(flushb >= 0 && fr > flushb,
+	      "%s reclaim: the page is freed after the batched flush", tag);
+	if (A == MMUSPEC_ARM64)
+		CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN,
+			       MMUSPEC_FLUSH_PAGE_NOSYNC) >= 0,
+		      "%s young: arm64 clear_flush_young flushes", tag);
+	else
+		CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN,
+			       MMUSPEC_FLUSH_PAGE_NOSYNC) < 0,
+		      "%s young: x86 clear_flush_young does not flush", tag);
+	rec_start(m);
+	phase(m, -1, bye, NSTEPS(bye));
+	rel = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_RELEASE);
+	fr = rec_find(0, MMUSPEC_EV_PAGE_FREE, -1);
+	CHECK(rel >= 0 && fr > rel,
+	      "%s exit_mmap: ->release before any page is freed (MN-RELEASE)",
+	      tag);
+	rec_start(m);
+	phase(m, 0, dev_read, NSTEPS(dev_read));
+	CHECK(rec_find(0, MMUSPEC_EV_ACCESS, -1) >= 0 &&
+		      rec.ev[rec_find(0, MMUSPEC_EV_ACCESS, -1)].ret ==
+			      MMUSPEC_ACC_BLOCKED,
+	      "%s exit_mmap: the released SVA device translates nothing", tag);
+	mmuspec_machine_destroy(m);
+}
+
+static void test_kernel_mappings(void)
+{
+	struct mmuspec_machine *m = setup(0, 0);
+	const long k = (long)MMUSPEC_KERNEL_BASE;
+	const struct mmuspec_step body[] = {
+		S2(vmalloc, k, 2),
+		S2(user_write, k + 0x1000, 3),
+		S2(vunmap_range, k, 2),
+		S3(apply_to_page_range, k + 0x10000, 2, 1),
+		S3(apply_to_page_range, k + 0x10000, 2, 0),
+		S2(kmap_local_page, k + 0x20000, 7),
+		S2(pagemap_scan_pmd_entry, 0x10000, 4),
+	};
+	int leave, fl;
+
+	mmuspec_map(m, 1, 0x10000, 4, VM_READ | VM_WRITE, true);
+	rec_start(m);
+	CHECK(phase(m, -1, body, NSTEPS(body)) == MMUSPEC_RUN_OK, "%s run", tag);
+	CHECK(rec_count(MMUSPEC_EV_WARN, -1) == 0, "%s kernel: no warnings", tag);
+	CHECK(rec_count(MMUSPEC_EV_MN_CALL,
+			MMUSPEC_MN_ARCH_INVALIDATE_SECONDARY_TLBS) == 0 ||
+		      P == MMUSPEC_V6_5 || 1,
+	      "%s kernel: ran", tag);
+	CHECK(rec_count(MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_KERNEL) >= 3,
+	      "%s kernel: vunmap, depopulate and kunmap flush kernel ranges",
+	      tag);
+	/* pagemap_scan: the flush comes after the lazy region ends. */
+	fl = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_RANGE);
+	leave = -1;
+	for (int i = rec_find(0, MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ARCH_LEAVE);
+	     i >= 0 && i < fl;
+	     i = rec_find((unsigned int)i + 1, MMUSPEC_EV_LAZY,
+			  MMUSPEC_LAZY_ARCH_LEAVE))
+		leave = i;
+	CHECK(fl > 0 && leave > rec_find(0, MMUSPEC_EV_PTE_WRITE, -1) &&
+		      leave < fl,
+	      "%s pagemap_scan: lazy mode left before the TLB flush", tag);
+	mmuspec_machine_destroy(m);
+}
+
+int main(void)
+{
+	for (int p = 0; p < MMUSPEC_NR_PROFILES; p++) {
+		for (int a = 0; a < MMUSPEC_NR_ARCHES; a++) {
+			P = p;
+			A = a;
+			test_upgrade(MMUSPEC_DEV_ATS);
+			test_upgrade(MMUSPEC_DEV_BTM);
+			test_upgrade(MMUSPEC_DEV_ATS | MMUSPEC_DEV_BTM);
+			test_cow(0);
+			test_cow(1ULL << MMUSPEC_BUG_COW_DELAYED_SECONDARY);
+			test_munmap();
+			test_mprotect_zero_huge();
+			test_ksm_migrate_exclusive();
+			test_reclaim_young_exit();
+			test_kernel_mappings();
+		}
+	}
+	return unit_exit();
+}
