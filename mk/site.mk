@@ -65,6 +65,7 @@ SITE_PANDOC = $(PANDOC) --standalone --template=$(SITE_TOOLS)/template.html \
   $(addprefix -L ,$(SITE_FILTERS))
 
 CHECK_TARGETS += site-check
+PROVIDED_TARGETS += site site-check serve site-test
 
 .PHONY: site site-check serve site-test site-clean site-force
 
@@ -80,8 +81,11 @@ $(SITE_WORK)/.dir:
 # --- npm tools (pagefind, puppeteer-core); never downloads a browser --------
 $(SITE_NODE_STAMP): $(SITE_TOOLS)/package.json $(SITE_TOOLS)/package-lock.json
 	@echo "  NPM     $(SITE_TOOLS)"
-	$(Q)cd $(SITE_TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(Q)touch $@
+	$(Q)cd $(SITE_TOOLS) && flock node_modules.lock sh -c '\
+	  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+	     && [ node_modules/.package-lock.json -nt package.json ]; then exit 0; fi; \
+	  PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && touch node_modules/.package-lock.json'
 
 # --- shared metadata ---------------------------------------------------------
 $(SITE_WORK)/nav.yaml: site-force | $(SITE_WORK)/.dir
@@ -137,7 +141,7 @@ $(SITE_SOURCES): $(SITE_OUT)/source/%.html: $(SITE_WORK)/source/%.md $(SITE_REND
 # sitegen rewrites a page's markdown only when it changes.
 $(SITE_WORK)/pages.gen: $(SITE_WORK)/rules.tsv $(SITE_WORK)/nav.yaml $(SITE_WORK)/api.stamp site-force | $(SITE_WORK)/.dir
 	$(Q)$(PYTHON3) $(SITE_TOOLS)/sitegen.py pages --outdir $(SITE_WORK)/pages --site-out $(SITE_OUT) \
-	  --rules $(SITE_WORK)/rules.tsv --nav $(SITE_WORK)/nav.yaml --tag $(SITE_WORK)/api.tag \
+	  --rules $(SITE_WORK)/rules.tsv --nav $(SITE_WORK)/nav.yaml \
 	  --xref $(SITE_XREF) --litmus-dir $(SITE_LITMUS) --litmus-results $(SITE_LITMUS_RESULTS) \
 	  --bugzoo-dir $(SITE_BUGZOO) --bench-dir $(SITE_BENCH) --diagrams $(SITE_STATIC)/diagrams \
 	  --index $(SITE_STATIC)/index.md

@@ -95,9 +95,20 @@ def convert_comment(path, c):
     # Text after "/**" on the opening line.
     m = re.match(r"^(\s*/\*\*)(.*)$", first)
     opener, rest = m.group(1), m.group(2)
-    single = "*/" in rest
-    if single or rest.startswith("<") or rest.startswith("*"):
-        return out  # one-line or /**< member comment: not kernel-doc, keep
+    if rest.startswith("<") or rest.startswith("*"):
+        return out  # /**< member comment or a /*** banner: not kernel-doc, keep
+    if "*/" in rest:
+        # one-line form: /** name() - summary */
+        inner, after = rest.split("*/", 1)
+        mh = HEAD_RE.match(inner.strip())
+        if not mh:
+            return out
+        if mh.group("kind"):
+            c.kind, c.name = mh.group("kind"), mh.group("tname")
+        else:
+            c.kind, c.name = "func", mh.group("fname")
+        out[0] = opener + " @brief " + escape_text(mh.group("summary").strip()) + " */" + after
+        return out
     body = []  # (index in raw, prefix, content)
     if rest.strip():
         body.append((0, opener + " ", rest.strip()))
@@ -183,8 +194,27 @@ def decl_name_ok(c, following):
 
 
 MEMBER_END_RE = re.compile(r"(" + IDENT + r")\s*(?:\[[^\]]*\]\s*)*(?::\s*\w+\s*)?;")
-FPTR_RE = re.compile(r"\(\s*\*\s*(" + IDENT + r")\s*\)\s*\(")
+FPTR_RE = re.compile(r"\(\s*\*\s*(" + IDENT + r")\s*\)\s*[(\[]")
 ENUMVAL_RE = re.compile(r"^\s*(" + IDENT + r")\s*(?:=[^,/]*)?,?\s*(?:/\*.*\*/\s*)?$")
+
+
+def declarators(code):
+    """Names declared by a statement with several declarators ("int a, b[2];"),
+    or None for a single declarator or anything with parentheses."""
+    if "(" in code or ";" not in code:
+        return None
+    parts = code[:code.index(";")].split(",")
+    if len(parts) < 2:
+        return None
+    names = []
+    for part in parts:
+        part = re.sub(r"\[[^\]]*\]", "", part)
+        part = re.sub(r":\s*\w+\s*$", "", part)
+        m = re.search("(" + IDENT + r")\s*$", part)
+        if not m:
+            return None
+        names.append(m.group(1))
+    return names
 
 
 def attach_members(path, lines, c, body_start):
@@ -213,6 +243,22 @@ def attach_members(path, lines, c, body_start):
             else:
                 for mm in MEMBER_END_RE.finditer(code):
                     names.append(mm.group(1))
+        multi = declarators(code) if (seen_open and depth >= 1 and c.kind != "enum") else None
+        if multi:
+            # "int a, b;": Doxygen takes "/** doc */" before each declarator
+            pos = 0
+            for name in multi:
+                m = re.compile(r"\b" + re.escape(name) + r"\b").search(lines[j], pos)
+                if not m:
+                    continue
+                if name in c.members and name not in found:
+                    found.add(name)
+                    ins = "/** " + escape_text(c.members[name][1]).replace("*/", "* /") + " */ "
+                    lines[j] = lines[j][:m.start()] + ins + lines[j][m.start():]
+                    pos = m.end() + len(ins)
+                else:
+                    pos = m.end()
+            names = []
         for name in names:
             if name in c.members and name not in found:
                 found.add(name)

@@ -161,7 +161,7 @@ def cmd_source(a):
            'Chapter page: [%s](../%s).' % (os.path.basename(a.doc), page_of(a.doc)), '',
            '```{=html}', '<pre class="source-view"><code>']
     for i, l in enumerate(lines, 1):
-        out.append('<span class="ln" id="L%d"><a href="#L%d">%d</a>%s</span>' % (i, i, i, esc(l)))
+        out.append('<span class="ln" id="L%d"><span class="n">%d</span>%s</span>' % (i, i, esc(l)))
     out += ['</code></pre>', '```', '']
     write_if_changed(a.out, "\n".join(out))
 
@@ -179,35 +179,19 @@ def none_yet(what="none yet"):
     return '<span class="status none">%s</span>' % esc(what)
 
 
-def load_tag_files(tag):
-    """repo-relative path suffix -> Doxygen source page (for xref targets)."""
-    files = {}
-    if not tag or not os.path.exists(tag):
-        return files
-    with open(tag, encoding="utf-8") as f:
-        text = f.read()
-    for m in re.finditer(r'<compound kind="file">\s*<name>(.*?)</name>\s*<path>(.*?)</path>\s*'
-                         r'<filename>(.*?)</filename>', text):
-        name, path, fn = m.groups()
-        if not fn.endswith(".html"):
-            fn += ".html"
-        files[os.path.join(path, name)] = fn[:-5] + "_source.html"
-    return files
-
-
-def xref_link(target, label, tagfiles):
-    if ".html" in target:
-        return '<a href="%s">%s</a>' % (esc(target), esc(label or target))
-    m = re.match(r"^(.*?)(?::(\d+))?$", target)
+def check_link(loc, titles):
+    """doc/NN-x.md:LINE -> link to that line of the chapter's source view."""
+    m = re.match(r"^(.*?)(?::(\d+))?$", loc)
     path, line = m.group(1), m.group(2)
-    for full, page in tagfiles.items():
-        if full.endswith("/" + path) or full == path:
-            href = "api/" + page + ("#l%05d" % int(line) if line else "")
-            return '<a href="%s"><code>%s</code></a>' % (esc(href), esc(label or target))
-    return "<code>%s</code>" % esc(label or target)
+    page = page_of(path)
+    if path.endswith(".md") and page in titles:
+        href = "source/%s%s" % (page, "#L" + line if line else "")
+        return '<a href="%s"><code>%s</code></a>' % (esc(href), esc(os.path.basename(loc)))
+    return "<code>%s</code>" % esc(loc)
 
 
 def read_xref(path):
+    """ID -> {"check": str or None, "forbidden": [files], "allowed": [files]}."""
     xref = {}
     if not path or not os.path.exists(path):
         return xref
@@ -217,16 +201,24 @@ def read_xref(path):
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")
-            if len(parts) < 3 or parts[1] not in ("oracle", "litmus", "bugzoo", "test"):
-                die("%s:%d: expected ID<TAB>oracle|litmus|bugzoo|test<TAB>TARGET[<TAB>LABEL]"
-                    % (path, n))
-            xref.setdefault(parts[0], []).append(
-                {"kind": parts[1], "target": parts[2], "label": parts[3] if len(parts) > 3 else ""})
+            if len(parts) != 4 or not RULE_ID.match(parts[0]):
+                die("%s:%d: expected ID<TAB>check<TAB>forbidden-files<TAB>allowed-files, got %r"
+                    % (path, n, line))
+            xref[parts[0]] = {"check": None if parts[1] == "-" else parts[1],
+                              "forbidden": split_files(parts[2]), "allowed": split_files(parts[3])}
     return xref
 
 
-HEADER_KV = re.compile(r"^\s*(?:#|//|;|\(\*|/\*|\*)?\s*(rules?|expect(?:ed)?|verdict)\s*[:=]\s*(.*?)\s*(?:\*\)|\*/)?\s*$",
-                       re.I)
+def split_files(cell):
+    return [] if cell == "-" else [x for x in cell.split(",") if x]
+
+
+LITMUS_DECL = re.compile(r"^(name|about|expect|rules)[ \t]+(.*?)\s*(?:[ \t]#.*)?$")
+
+
+def litmus_name(path):
+    base = os.path.basename(path)
+    return base[:-len(".litmus")] if base.endswith(".litmus") else base
 
 
 def read_litmus(d, results_path):
@@ -245,19 +237,22 @@ def read_litmus(d, results_path):
             continue
         with open(os.path.join(d, fn), encoding="utf-8") as f:
             text = f.read()
-        rules, expect = [], None
-        for line in text.split("\n")[:40]:
-            m = HEADER_KV.match(line)
+        decl, rules = {}, []
+        for line in text.split("\n"):
+            m = LITMUS_DECL.match(line)
             if not m:
                 continue
-            key = m.group(1).lower()
-            if key.startswith("rule"):
-                rules += [x for x in re.split(r"[\s,\[\]]+", m.group(2)) if RULE_ID.match(x)]
-            elif expect is None:
-                expect = m.group(2)
-        name = fn[:-len(".litmus")]
-        tests.append({"name": name, "file": fn, "text": text, "rules": rules,
-                      "expect": expect, "observed": observed.get(name)})
+            if m.group(1) == "rules":
+                rules += [x for x in m.group(2).split() if RULE_ID.match(x)]
+            else:
+                decl.setdefault(m.group(1), m.group(2))
+        expect = decl.get("expect")
+        if expect:
+            ids = [x for x in expect.split()[1:] if RULE_ID.match(x)]
+            rules = ids + [r for r in rules if r not in ids]
+        name = litmus_name(fn)
+        tests.append({"name": name, "file": fn, "text": text, "rules": rules, "expect": expect,
+                      "about": decl.get("about"), "observed": observed.get(name)})
     return tests
 
 
@@ -286,40 +281,38 @@ def bugzoo_rows(path):
 
 def page_rules(a, chapters, rules, rulemap):
     xref = read_xref(a.xref)
-    tagfiles = load_tag_files(a.tag)
     litmus = read_litmus(a.litmus_dir, a.litmus_results)
-    by_rule_litmus = {}
+    by_name = {t["name"]: t for t in litmus}
+    by_rule = {}   # ID -> {litmus test name: verdict}
     for t in litmus:
         for rid in t["rules"]:
-            by_rule_litmus.setdefault(rid, []).append(t)
+            by_rule.setdefault(rid, {})[t["name"]] = t["observed"] or t["expect"] or ""
+    for rid, x in xref.items():
+        for kind in ("forbidden", "allowed"):
+            for f in x[kind]:
+                by_rule.setdefault(rid, {}).setdefault(litmus_name(f), kind)
     bz = {}
     for entry, ids in bugzoo_rows(a.bugzoo_dir and os.path.join(a.bugzoo_dir, "table.md")):
         for rid in ids:
             bz.setdefault(rid, []).append(entry)
     titles = {c["href"]: c for c in chapters}
-    sources = {
-        "oracle checks": "rules cross-reference file (%s)" % (a.xref or "build/rules-xref.tsv"),
-        "litmus": "corpus/litmus/*.litmus headers",
-        "bugzoo": "build/bugzoo/table.md",
-    }
     out = front("Rule index", "rules")
     if not rules:
-        out += ("No rules yet: `make rules` printed nothing. A rule is a paragraph that "
-                "starts with its ID in brackets, e.g. `[MN-PAIR] ...`.\n\n")
-        return out
-    have = {
-        "oracle": any(x["kind"] == "oracle" for v in xref.values() for x in v),
-        "litmus": bool(litmus),
-        "bugzoo": bool(bz) or any(x["kind"] == "bugzoo" for v in xref.values() for x in v),
-    }
+        return out + ("No rules yet: `make rules` printed nothing. A rule is a paragraph that "
+                      "starts with its ID in brackets, e.g. `[MN-PAIR] ...`.\n\n")
     out += ("Every normative rule of the specification, in chapter order (%d rules). "
             "Each ID is a permalink: `rules.html#ID` here, `NN-chapter.html#ID` at its "
             "definition.\n\n" % len(rules))
-    status = []
-    for key, label in (("oracle", "oracle checks"), ("litmus", "litmus"), ("bugzoo", "bugzoo")):
-        status.append("- %s: %s" % (label.capitalize(), "read from " + sources[label] if have[key]
-                      else "none yet (nothing in %s)" % sources[label]))
-    out += "Where the cross references come from:\n\n" + "\n".join(status) + "\n\n"
+
+    def origin(ok, what):
+        return ("read from " if ok else "none yet: nothing in ") + what
+
+    out += ("Where the other columns come from:\n\n"
+            "- Oracle check: %s.\n- Litmus tests: %s.\n- Bug zoo: %s.\n\n" % (
+                origin(any(x["check"] for x in xref.values()),
+                       "`build/rules-xref.tsv` (`make rules-xref`)"),
+                origin(bool(by_rule), "`corpus/litmus/*.litmus` and `build/rules-xref.tsv`"),
+                origin(bool(bz), "`build/bugzoo/table.md`")))
     rows = []
     for r in rules:
         page = page_of(r["src"])
@@ -327,16 +320,15 @@ def page_rules(a, chapters, rules, rulemap):
         chap = ('<a href="%s">%s</a>' % (page, esc(ch["num"] + " " + ch["title"])) if ch
                 else esc(r["src"]))
         srcline = '<a class="srcline" href="source/%s#L%d"><code>%s:%d</code></a>' % (
-            page, r["line"], esc(r["src"]), r["line"])
-        x = xref.get(r["id"], [])
-        oracle = [xref_link(e["target"], e["label"], tagfiles) for e in x if e["kind"] in ("oracle", "test")]
-        lit = ['<a href="litmus.html#litmus-%s">%s</a>%s' % (
-            esc(t["name"]), esc(t["name"]),
-            (' <span class="verdict">%s</span>' % esc(t["observed"] or t["expect"] or "")) if (t["observed"] or t["expect"]) else "")
-            for t in by_rule_litmus.get(r["id"], [])]
-        lit += [xref_link(e["target"], e["label"], tagfiles) for e in x if e["kind"] == "litmus"]
+            page, r["line"], esc(os.path.basename(r["src"])), r["line"])
+        x = xref.get(r["id"])
+        oracle = [check_link(x["check"], titles)] if x and x["check"] else []
+        lit = []
+        for name, verdict in sorted(by_rule.get(r["id"], {}).items()):
+            label = esc(name) + (' <span class="verdict">%s</span>' % esc(verdict) if verdict else "")
+            lit.append('<a href="litmus.html#litmus-%s">%s</a>' % (esc(name), label)
+                       if name in by_name else label + ' <span class="status">file missing</span>')
         bugs = ['<a href="bugzoo.html">%s</a>' % esc(e) for e in bz.get(r["id"], [])]
-        bugs += [xref_link(e["target"], e["label"], tagfiles) for e in x if e["kind"] == "bugzoo"]
         rows.append(
             '<tr id="%s"><td><a class="rule-id" href="%s#%s">%s</a> '
             '<a class="permalink" href="#%s" title="Permalink to this row">¶</a></td>'
@@ -356,18 +348,20 @@ def page_litmus(a, rulemap):
     if not tests:
         return out + ("Not produced yet: there are no `corpus/litmus/*.litmus` files. When they "
                       "exist, each is shown here verbatim with its rules and verdict.\n\n")
-    out += "%d litmus tests from `corpus/litmus/`, shown verbatim.\n\n" % len(tests)
+    out += ("%d litmus tests from `corpus/litmus/`, each shown verbatim with the verdict it "
+            "declares (`expect`) and, once the runner has run it, the verdict observed.\n\n"
+            % len(tests))
     for t in tests:
-        rules = ", ".join(rule_link(r, rulemap) for r in t["rules"]) or none_yet("no rules: line")
-        verdict = esc(t["expect"]) if t["expect"] else none_yet("no expect: line")
+        rules = ", ".join(rule_link(r, rulemap) for r in t["rules"]) or none_yet("no rules line")
+        verdict = esc(t["expect"]) if t["expect"] else none_yet("no expect line")
         obs = esc(t["observed"]) if t["observed"] else none_yet("not run yet")
-        body = esc(t["text"].rstrip("\n"))
-        out += raw('<section class="litmus" id="litmus-%s">\n<h2>%s</h2>\n'
-                   '<p>Rules: %s<br>Expected verdict: <span class="verdict">%s</span><br>'
-                   'Observed: <span class="verdict">%s</span></p>\n'
-                   '<div class="codeblock"><div class="chunk-label"><code>corpus/litmus/%s</code></div>'
-                   '<pre><code>%s</code></pre></div>\n</section>' % (
-                       esc(t["name"]), esc(t["name"]), rules, verdict, obs, esc(t["file"]), body))
+        out += "## %s {#litmus-%s}\n\n" % (t["name"], t["name"])
+        out += raw('<p>%s<span class="litmus-meta">Rules: %s<br>Expected: <span class="verdict">%s</span>'
+                   '<br>Observed: <span class="verdict">%s</span></span></p>\n'
+                   '<div class="chunk"><div class="chunk-label"><span class="chunk-kind">file</span> '
+                   '<code>corpus/litmus/%s</code></div><pre><code>%s</code></pre></div>' % (
+                       (esc(t["about"]) + "<br>") if t["about"] else "", rules, verdict, obs,
+                       esc(t["file"]), esc(t["text"].rstrip("\n"))))
     return out
 
 
@@ -505,7 +499,6 @@ def main():
     s.add_argument("--rules")
     s.add_argument("--nav")
     s.add_argument("--xref")
-    s.add_argument("--tag")
     s.add_argument("--litmus-dir")
     s.add_argument("--litmus-results")
     s.add_argument("--bugzoo-dir")

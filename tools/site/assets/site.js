@@ -10,6 +10,14 @@
     a.textContent = "¶";
     h.appendChild(a);
   });
+  // Source view: a click on a line number links to that line (#L12). These
+  // are not <a> links so that a long chapter does not carry thousands of them.
+  document.querySelectorAll(".source-view").forEach(function (pre) {
+    pre.addEventListener("click", function (ev) {
+      var n = ev.target.closest(".n");
+      if (n && n.parentNode.id) location.hash = n.parentNode.id;
+    });
+  });
   // Highlight the table-of-contents entry of the section being read.
   var links = {};
   document.querySelectorAll(".toc a[href^='#']").forEach(function (a) {

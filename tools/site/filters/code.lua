@@ -71,6 +71,9 @@ local function highlight(text, classes, id, refs)
   local lang = pandoc.List()
   for _, c in ipairs(classes) do lang:insert(c) end
   local html = pandoc.write(pandoc.Pandoc({pandoc.CodeBlock(text, pandoc.Attr(id, lang))}), "html")
+  -- drop skylighting's empty per-line self-links (one per line: thousands of
+  -- links on a long chapter); the per-line ids stay linkable
+  html = html:gsub('<a href="#[%w%-]+" aria%-hidden="true" tabindex="%-1"></a>', "")
   -- <<chunk>> placeholders -> links (or plain references if defined elsewhere)
   html = html:gsub("MMUSPECCHUNKREF(%d+)Z", function(k)
     local name = refs[tonumber(k)]

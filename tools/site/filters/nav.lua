@@ -35,6 +35,21 @@ return {
         end
       end
       doc.meta = meta
+      -- links between chapters are written to the markdown files
+      -- ([x](01-literate.md#ID), which also works when reading doc/ on a
+      -- forge); point them at the chapter pages
+      local known = {}
+      for _, ch in ipairs(chapters or {}) do known[C.meta_string(ch, "href")] = true end
+      local root = C.meta_string(meta, "root") or ""
+      doc = doc:walk({
+        Link = function(link)
+          local name, frag = link.target:match("^[%./]*[%w_%-/]-([%w_%-]+)%.md(#?.*)$")
+          if name and known[name .. ".html"] and not link.target:match("^%a+:") then
+            link.target = root .. name .. ".html" .. frag
+            return link
+          end
+        end,
+      })
       return doc
     end,
   },
