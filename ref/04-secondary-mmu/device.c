@@ -519,16 +519,23 @@ again:
 	pte = hmm_range_fault_one(mm, addr, write);
 	if (!pte)
 		return -1;
-	mutex_lock(lock);
-	if (mmu_interval_read_retry(&d->mni, seq)) {
-		mutex_unlock(lock);
-		goto again;
+	if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED)) {
+		/* The bug: the check is not under the lock invalidate takes. */
+		if (mmu_interval_read_retry(&d->mni, seq))
+			goto again;
+		mutex_lock(lock);
+	} else {
+		mutex_lock(lock);
+		if (mmu_interval_read_retry(&d->mni, seq)) {
+			mutex_unlock(lock);
+			goto again;
+		}
 	}
 	dev_pte_install(d, addr, pte, write);
 	mutex_unlock(lock);
 	return 0;
 }
-#line 762 "doc/04-secondary-mmu.md"
+#line 773 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);

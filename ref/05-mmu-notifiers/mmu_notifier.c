@@ -280,7 +280,7 @@ static int start_range(struct mmu_notifier_range *range, int core)
 			}
 		}
 	}
-	if (failed) {
+	if (failed && !mmuspec_bug(MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL)) {
 		/* c2655835fd8c: end the starts that succeeded. */
 		for_each_subscription(sub, subs) {
 			if (sub == failed)
@@ -291,6 +291,8 @@ static int start_range(struct mmu_notifier_range *range, int core)
 		}
 		if (subs->has_itree)
 			mmuspec_itree_inv_end(subs);
+	} else if (failed && subs->has_itree) {
+		mmuspec_itree_inv_end(subs);
 	}
 	mmuspec_mn_event(m, MMUSPEC_EV_MN_RETURN, core, NULL, mm, range->start,
 			 range->end, range, ret);
@@ -349,7 +351,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 768 "doc/05-mmu-notifiers.md"
+#line 770 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

@@ -9,6 +9,26 @@
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>
 
+static enum mmuspec_lazy_backend backend(struct mmuspec_machine *m)
+{
+	return m->lazy_backend;
+}
+
+/*
+ * The arch-level state of a task. The bug switch MMUSPEC_BUG_XEN_PERCPU_NEST
+ * reproduces 49147beb0ccb "x86/xen: allow nesting of same lazy mode": the
+ * batching backend's state (nest depth and queue) lives per CPU, so it
+ * stays behind when the task is preempted or migrated (LAZY-PREEMPT).
+ */
+static struct mmuspec_lazy_task *arch_state(struct mmuspec_machine *m,
+					    struct mmuspec_thread *task)
+{
+	if (backend(m) == MMUSPEC_LAZY_BATCH &&
+	    mmuspec_bug(MMUSPEC_BUG_XEN_PERCPU_NEST))
+		return &m->s.cpu[task->cpu].lazy;
+	return &task->lazy;
+}
+
 static void lazy_event(struct mmuspec_machine *m, struct mmuspec_thread *task,
 		       int op, long effect)
 {
@@ -20,15 +40,10 @@ static void lazy_event(struct mmuspec_machine *m, struct mmuspec_thread *task,
 		ev.old = task->lazy.enable_count;
 		ev.new = task->lazy.pause_count;
 		ev.arg = (uint64_t)task->id;
-		ev.level = task->lazy.arch_active;
+		ev.level = arch_state(m, task)->arch_active;
 	}
 	ev.ret = effect;
 	mmuspec_emit(m, &ev);
-}
-
-static enum mmuspec_lazy_backend backend(struct mmuspec_machine *m)
-{
-	return m->lazy_backend;
 }
 
 static void emit_pte_barriers(struct mmuspec_machine *m,
@@ -48,7 +63,7 @@ static void emit_pte_barriers(struct mmuspec_machine *m,
 /* Apply a task's queued PTE writes, in order (the batching backend). */
 static void commit_queue(struct mmuspec_machine *m, struct mmuspec_thread *task)
 {
-	struct mmuspec_lazy_task *l = &task->lazy;
+	struct mmuspec_lazy_task *l = arch_state(m, task);
 
 	for (unsigned int i = 0; i < l->nr_queued; i++) {
 		struct mm_struct *mm = &m->s.mm[l->q_mm[i]];
@@ -79,7 +94,7 @@ static void backend_flush(struct mmuspec_machine *m,
 		break;
 	}
 }
-#line 252 "doc/07-lazy-mmu.md"
+#line 267 "doc/07-lazy-mmu.md"
 
 void arch_enter_lazy_mmu_mode(void)
 {
@@ -89,7 +104,8 @@ void arch_enter_lazy_mmu_mode(void)
 	if (!task)
 		return;
 	mmuspec_sched_point(m, MMUSPEC_SCHED_LAZY);
-	if (!task->lazy.arch_active++ && backend(m) == MMUSPEC_LAZY_PREEMPT) {
+	if (!arch_state(m, task)->arch_active++ &&
+	    backend(m) == MMUSPEC_LAZY_PREEMPT) {
 		preempt_disable();
 		task->lazy.preempt_off = 1;
 	}
@@ -116,13 +132,13 @@ void arch_leave_lazy_mmu_mode(void)
 	if (!task)
 		return;
 	backend_flush(m, task);
-	if (task->lazy.arch_active)
-		task->lazy.arch_active--;
+	if (arch_state(m, task)->arch_active)
+		arch_state(m, task)->arch_active--;
 	else
 		mmuspec_warn(m, MMUSPEC_WARN_LAZY_COUNT,
 			     "arch_leave_lazy_mmu_mode() outside lazy mode");
 	lazy_event(m, task, MMUSPEC_LAZY_ARCH_LEAVE, 2);
-	if (!task->lazy.arch_active && task->lazy.preempt_off) {
+	if (!arch_state(m, task)->arch_active && task->lazy.preempt_off) {
 		task->lazy.preempt_off = 0;
 		preempt_enable();
 	}
@@ -137,9 +153,9 @@ bool is_lazy_mmu_mode_active(void)
 		return false;
 	if (mmuspec_profile() >= MMUSPEC_V7_0)
 		return task->lazy.enable_count && !task->lazy.pause_count;
-	return task->lazy.arch_active;
+	return arch_state(mmuspec_machine(), task)->arch_active;
 }
-#line 316 "doc/07-lazy-mmu.md"
+#line 332 "doc/07-lazy-mmu.md"
 
 void lazy_mmu_mode_enable(void)
 {
@@ -252,11 +268,11 @@ void lazy_mmu_mode_resume(void)
 		lazy_event(m, task, MMUSPEC_LAZY_RESUME, 0);
 	}
 }
-#line 441 "doc/07-lazy-mmu.md"
+#line 457 "doc/07-lazy-mmu.md"
 
-static bool defer_here(struct mmuspec_thread *task)
+static bool defer_here(struct mmuspec_machine *m, struct mmuspec_thread *task)
 {
-	if (!task || !task->lazy.arch_active)
+	if (!task || !arch_state(m, task)->arch_active)
 		return false;
 	if (mmuspec_profile() >= MMUSPEC_V7_0 &&
 	    (!task->lazy.enable_count || task->lazy.pause_count))
@@ -277,7 +293,8 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 
 	switch (backend(m)) {
 	case MMUSPEC_LAZY_BATCH:
-		if (!defer_here(task))
+		l = task ? arch_state(m, task) : NULL;
+		if (!defer_here(m, task))
 			break;
 		if (l->nr_queued == MMUSPEC_LAZY_QUEUE)
 			commit_queue(m, task); /* the multicall batch is full */
@@ -295,7 +312,7 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	case MMUSPEC_LAZY_ARM64:
 		if (mm->id || !pte_present(pte))
 			break; /* user or invalid: no barriers needed */
-		if (defer_here(task) ||
+		if (defer_here(m, task) ||
 		    (l && l->arch_active && in_interrupt() &&
 		     mmuspec_bug(MMUSPEC_BUG_ARM64_LAZY_IN_IRQ))) {
 			l->barrier_pending = 1;
@@ -317,7 +334,7 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	}
 	mmuspec_pte_store(mm, addr, &ptep->pte, pte.pte, 0, 0);
 }
-#line 516 "doc/07-lazy-mmu.md"
+#line 533 "doc/07-lazy-mmu.md"
 
 void mmuspec_lazy_switch(struct mmuspec_machine *m, struct mmuspec_thread *prev,
 			 struct mmuspec_thread *next)

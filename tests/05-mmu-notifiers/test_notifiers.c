@@ -59,10 +59,11 @@ static const struct mmu_notifier_ops ops = {
 	.release = c_release,
 };
 
-static void test_pairing(enum mmuspec_profile p)
+static void test_pairing(enum mmuspec_profile p, int bug)
 {
-	struct mmuspec_machine *m = new_machine(p, MMUSPEC_X86_64, 0, NULL);
-	struct mm_struct *mm = mmuspec_mm(m, 1);
+	struct mmuspec_config cfg;
+	struct mmuspec_machine *m;
+	struct mm_struct *mm;
 	static const struct mmuspec_step body[] = {
 		S4(mmu_notifier_invalidate_range_start, 0x10000, 2,
 		   MMU_NOTIFY_CLEAR, -1),
@@ -71,6 +72,11 @@ static void test_pairing(enum mmuspec_profile p)
 		   MMU_NOTIFY_CLEAR, -1),
 	};
 
+	mmuspec_config_default(&cfg, p, MMUSPEC_X86_64);
+	if (bug)
+		cfg.bugs = 1ULL << MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL;
+	m = mmuspec_machine_create(&cfg);
+	mm = mmuspec_mm(m, 1);
 	memset(&A, 0, sizeof(A));
 	memset(&B, 0, sizeof(B));
 	A.mn.ops = &ops;
@@ -85,6 +91,13 @@ static void test_pairing(enum mmuspec_profile p)
 	CHECK(A.starts == 2 && B.starts == 1,
 	      "%s: blocking start reaches both; the non-blocking one fails at B",
 	      mmuspec_profile_name(p));
+	if (bug) {
+		CHECK(A.ends == 1,
+		      "%s bug nonblock-end-after-fail: A's start is never ended",
+		      mmuspec_profile_name(p));
+		mmuspec_machine_destroy(m);
+		return;
+	}
 	CHECK(A.ends == 2 && B.ends == 1,
 	      "%s: the core ends A's successful non-blocking start itself (c2655835fd8c)",
 	      mmuspec_profile_name(p));
@@ -167,8 +180,10 @@ static void test_get_put(void)
 
 int main(void)
 {
-	for (int p = 0; p < MMUSPEC_NR_PROFILES; p++)
-		test_pairing(p);
+	for (int p = 0; p < MMUSPEC_NR_PROFILES; p++) {
+		test_pairing(p, 0);
+		test_pairing(p, 1);
+	}
 	test_release_unregister();
 	test_get_put();
 	return unit_exit();

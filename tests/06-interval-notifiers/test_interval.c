@@ -173,6 +173,41 @@ static void test_deferred_insert(void)
 	mmuspec_machine_destroy(m);
 }
 
+static void c_fault(struct mmuspec_machine *m, void *arg)
+{
+	mmuspec_mirror_fault(m, 0, A_, false);
+}
+
+static int race_c(uint64_t bugs, int seeds)
+{
+	struct mmuspec_config cfg;
+	struct mmuspec_machine *m;
+	static const struct mmuspec_step cpu[] = { S2(munmap, A_, 1) };
+	struct mmuspec_random_chooser rnd;
+	int stale = 0;
+
+	mmuspec_config_default(&cfg, MMUSPEC_V6_15, MMUSPEC_ARM64);
+	cfg.nr_devices = 1;
+	cfg.dev[0] = (struct mmuspec_device_config){ MMUSPEC_DEV_MIRROR, 0, 1,
+						     1 };
+	cfg.bugs = bugs;
+	m = mmuspec_machine_create(&cfg);
+	mmuspec_map(m, 1, A_, 1, VM_READ | VM_WRITE, true);
+	mmuspec_checkpoint(m);
+	for (int seed = 0; seed < seeds; seed++) {
+		mmuspec_reset(m);
+		mmuspec_add_thread_fn(m, MMUSPEC_THREAD_DEVICE, 0, 0, c_fault,
+				      NULL);
+		mmuspec_add_task(m, 0, 1, cpu, NSTEPS(cpu));
+		mmuspec_random_init(&rnd, (uint64_t)seed, 40);
+		if (mmuspec_run(m, mmuspec_choose_random, &rnd) ==
+		    MMUSPEC_RUN_OK)
+			stale += stale_device_pte(m);
+	}
+	mmuspec_machine_destroy(m);
+	return stale;
+}
+
 int main(void)
 {
 	int n;
@@ -187,6 +222,12 @@ int main(void)
 	n = race(&bad, 300);
 	CHECK(n > 0,
 	      "scripted driver without set_seq: a stale device PTE survives munmap (%d/300 runs)",
+	      n);
+	n = race_c(0, 300);
+	CHECK(n == 0, "mmuspec_mirror_fault(): no stale device PTE in 300 races");
+	n = race_c(1ULL << MMUSPEC_BUG_HMM_RETRY_UNLOCKED, 300);
+	CHECK(n > 0,
+	      "bug hmm-retry-unlocked: read_retry outside the lock lets a stale PTE in (%d/300)",
 	      n);
 	return unit_exit();
 }

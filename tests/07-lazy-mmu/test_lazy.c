@@ -265,6 +265,49 @@ static void test_preempt_backend(void)
 	mmuspec_machine_destroy(m);
 }
 
+/* 49147beb0ccb: per-CPU state leaks the lazy mode into the next task. */
+static void test_xen_percpu(int bug)
+{
+	struct mmuspec_config cfg;
+	struct mmuspec_machine *m;
+	static const struct mmuspec_step a[] = {
+		S0(lazy_mmu_mode_enable),
+		S0(nop),
+		S0(nop),
+		S0(lazy_mmu_mode_disable),
+	};
+	static const struct mmuspec_step b[] = {
+		S2(alloc_page, 0, 1),
+		S3(set_pte_at, 0x70000, 0, 1),
+	};
+	struct mmuspec_replay_chooser rep = { .sched = "0 0 0 0 1" };
+	int leaked = 0;
+
+	/* v6.15: set_ptes() no longer opens its own region. */
+	mmuspec_config_default(&cfg, MMUSPEC_V6_15, MMUSPEC_X86_64);
+	cfg.lazy_backend = MMUSPEC_LAZY_BATCH;
+	if (bug)
+		cfg.bugs = 1ULL << MMUSPEC_BUG_XEN_PERCPU_NEST;
+	m = mmuspec_machine_create(&cfg);
+	mmuspec_map(m, 1, 0x70000, 1, VM_READ, false);
+	rec_start(m);
+	mmuspec_add_task(m, 0, 1, a, NSTEPS(a));
+	mmuspec_add_task(m, 0, 1, b, NSTEPS(b));
+	mmuspec_run(m, mmuspec_choose_replay, &rep);
+	for (unsigned int i = 0; i < rec.n; i++)
+		if (rec.ev[i].type == MMUSPEC_EV_PTE_QUEUE &&
+		    rec.ev[i].thread == 1 &&
+		    rec_find(0, MMUSPEC_EV_THREAD_START, -1) >= 0)
+			leaked = 1;
+	if (bug)
+		CHECK(leaked,
+		      "bug xen-percpu-nest: a task that never entered lazy mode has its write queued");
+	else
+		CHECK(!leaked && rec_find(0, MMUSPEC_EV_TASK_SWITCH, -1) >= 0,
+		      "per-task state: the other task's write is immediate");
+	mmuspec_machine_destroy(m);
+}
+
 int main(void)
 {
 	test_v70_table();
@@ -275,5 +318,7 @@ int main(void)
 	test_arm64_barriers(0);
 	test_arm64_barriers(1ULL << MMUSPEC_BUG_ARM64_LAZY_IN_IRQ);
 	test_preempt_backend();
+	test_xen_percpu(0);
+	test_xen_percpu(1);
 	return unit_exit();
 }

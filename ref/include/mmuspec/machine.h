@@ -90,20 +90,6 @@ struct mmuspec_tlb {
 	unsigned int next;
 };
 
-/**
- * struct mmuspec_cpu - one CPU
- * @id: index
- * @curr: thread of the task it runs, -1 if none yet
- * @irq: interrupt handler running on it, -1 if none
- * @tlb: its TLB
- */
-struct mmuspec_cpu {
-	int id;
-	int curr;
-	int irq;
-	struct mmuspec_tlb tlb;
-};
-
 struct mmu_notifier_range;
 struct mmuspec_mn_script;
 
@@ -149,6 +135,23 @@ struct mmuspec_lazy_task {
 	unsigned long q_addr[MMUSPEC_LAZY_QUEUE];
 	pteval_t q_val[MMUSPEC_LAZY_QUEUE];
 	unsigned long nobarrier[MMUSPEC_LAZY_QUEUE];
+};
+
+/**
+ * struct mmuspec_cpu - one CPU
+ * @id: index
+ * @curr: thread of the task it runs, -1 if none yet
+ * @irq: interrupt handler running on it, -1 if none
+ * @tlb: its TLB
+ * @lazy: per-CPU arch lazy state, used only under the bug switch
+ *	MMUSPEC_BUG_XEN_PERCPU_NEST (49147beb0ccb kept it per CPU)
+ */
+struct mmuspec_cpu {
+	int id;
+	int curr;
+	int irq;
+	struct mmuspec_tlb tlb;
+	struct mmuspec_lazy_task lazy;
 };
 
 /**
@@ -394,9 +397,10 @@ unsigned int mmuspec_choose_random(const struct mmuspec_sched_info *info,
 
 /**
  * struct mmuspec_replay_chooser - follow a schedule string
- * @sched: thread ids separated by spaces or commas ("0 0 1 1 0"); where
- *	it is exhausted or names a thread that is not runnable, the lowest
- *	runnable thread runs
+ * @sched: thread ids separated by spaces or commas ("0 0 1 1 0"), one per
+ *	decision; past its end the current thread continues (or the lowest
+ *	runnable one); a named thread that is not runnable is a divergence
+ *	and the lowest runnable thread runs
  * @pos: position in @sched
  * @divergences: choices that could not be followed
  */
