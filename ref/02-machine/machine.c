@@ -407,7 +407,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2114 "doc/02-machine.md"
+#line 2115 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {
@@ -436,6 +436,11 @@ void mmuspec_ev_init(struct mmuspec_machine *m, struct mmuspec_event *ev,
 	const struct mmuspec_thread *t = m->cur >= 0 ? &m->threads[m->cur] :
 						       NULL;
 
+	if (!m->hook) {
+		/* Nobody listens: the caller's field stores are all it costs. */
+		ev->type = (uint16_t)type;
+		return;
+	}
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (uint16_t)type;
 	ev->thread = (int8_t)(t ? t->id : -1);

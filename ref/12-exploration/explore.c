@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 193 "doc/12-exploration.md"
+#line 404 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,24 +19,19 @@
 
 struct explore {
 	const struct litmus *t;
-	const struct explore_opts *opts;
+	const char *rules;
+	struct mmuspec_config cfg;
 	struct mmuspec_machine *m;
 	struct oracle *o;
-	struct mmuspec_step steps[LITMUS_MAX_RUNNERS][LITMUS_MAX_STEPS];
+	struct mmuspec_step steps[LITMUS_MAX_THREADS][LITMUS_MAX_STEPS];
 	int lit_of[MMUSPEC_MAX_THREADS]; /* model thread id -> litmus thread */
 	int model_of[LITMUS_MAX_THREADS];
 	unsigned long nsteps; /* STEP_BEGIN events this run */
-	/* dfs */
-	unsigned int npoints, prefix;
-	uint8_t rank[MAX_POINTS], nrun[MAX_POINTS], preempt[MAX_POINTS];
-	/* replay */
-	int sched[MAX_POINTS];
-	unsigned int nsched, pos, diverged;
-	/* random, pct */
-	struct mmuspec_random_chooser rc;
-	uint64_t rng;
-	int prio[MMUSPEC_MAX_THREADS];
-	unsigned long change[8];
+	/* reload: the state before the set-up */
+	unsigned int nbase;
+	void *base[MMUSPEC_MAX_REGIONS];
+	struct mmuspec_undo *setup_log;
+	size_t nsetup, setup_cap;
 	/* trace */
 	int tracing;
 	unsigned int ntrace;
@@ -53,21 +48,18 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 246 "doc/12-exploration.md"
+#line 452 "doc/12-exploration.md"
 
-static int setup(struct explore *x, char *why, size_t n)
+static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
+		     char *why, size_t n)
 {
-	static const int prot_bits[] = { 0, 1, 3 }; /* none, ro, rw */
-	const struct litmus *t = x->t;
-	struct mmuspec_config cfg;
-	struct mmuspec_step s[3 * LITMUS_MAX_MAPS];
-	unsigned int ns = 0;
-	int k, page_reg[LITMUS_MAX_PAGES];
+	int k;
 
-	mmuspec_config_default(&cfg, (enum mmuspec_profile)t->profile,
+	memset(cfg, 0, sizeof(*cfg));
+	mmuspec_config_default(cfg, (enum mmuspec_profile)t->profile,
 			       (enum mmuspec_arch)t->arch);
-	cfg.nr_cpus = (unsigned int)t->ncpus;
-	cfg.nr_devices = (unsigned int)t->ndevices;
+	cfg->nr_cpus = (unsigned int)t->ncpus;
+	cfg->nr_devices = (unsigned int)t->ndevices;
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
 
@@ -77,15 +69,15 @@ static int setup(struct explore *x, char *why, size_t n)
 				       "driver= of device %s is not supported by the runner yet",
 				       d->name),
 			       -1;
-		cfg.dev[k].kind = d->kind == LITMUS_DEV_MIRROR ?
-					  MMUSPEC_DEV_MIRROR :
-					  MMUSPEC_DEV_SVA;
-		cfg.dev[k].flags =
+		cfg->dev[k].kind = d->kind == LITMUS_DEV_MIRROR ?
+					   MMUSPEC_DEV_MIRROR :
+					   MMUSPEC_DEV_SVA;
+		cfg->dev[k].flags =
 			(d->flags & LITMUS_DEV_BTM ? MMUSPEC_DEV_BTM : 0) |
 			(d->flags & LITMUS_DEV_ATS ? MMUSPEC_DEV_ATS : 0) |
 			(d->tlb_sizes & LITMUS_TLB_2M ? MMUSPEC_DEV_TLB_2M : 0);
-		cfg.dev[k].mm = 1;
-		cfg.dev[k].cpu = 0;
+		cfg->dev[k].mm = 1;
+		cfg->dev[k].cpu = 0;
 	}
 	for (k = 0; k < t->nthreads; k++)
 		if (t->threads[k].kind == LITMUS_CALLBACK)
@@ -94,12 +86,19 @@ static int setup(struct explore *x, char *why, size_t n)
 				       "callback blocks are not supported by the runner yet (line %d)",
 				       t->threads[k].line),
 			       -1;
-	x->m = mmuspec_machine_create(&cfg);
-	if (!x->m)
-		return snprintf(why, n, "cannot create the machine"), -1;
-	x->o = oracle_create(x->m);
-	if (!x->o)
-		return snprintf(why, n, "out of memory"), -1;
+	return 0;
+}
+#line 500 "doc/12-exploration.md"
+
+static int setup(struct explore *x, char *why, size_t n)
+{
+	static const int prot_bits[] = { 0, 1, 3 }; /* none, ro, rw */
+	const struct litmus *t = x->t;
+	struct mmuspec_machine *m = x->m;
+	struct mmuspec_step s[3 * LITMUS_MAX_MAPS];
+	unsigned int ns = 0;
+	int k, page_reg[LITMUS_MAX_PAGES];
+
 	for (k = 0; k < LITMUS_MAX_PAGES; k++)
 		page_reg[k] = -1;
 	for (k = 0; k < t->nmaps; k++) {
@@ -151,15 +150,26 @@ static int setup(struct explore *x, char *why, size_t n)
 						 { (int64_t)mp->addr, r,
 						   prot_bits[mp->prot] } };
 	}
+	mmuspec_set_hook(m, NULL, NULL);
 	if (ns) {
-		if (mmuspec_add_task(x->m, 0, 1, s, ns) < 0 ||
-		    mmuspec_run(x->m, NULL, NULL) != MMUSPEC_RUN_OK)
+		if (mmuspec_add_task(m, 0, 1, s, ns) < 0 ||
+		    mmuspec_run(m, NULL, NULL) != MMUSPEC_RUN_OK)
 			return snprintf(
 				       why, n,
 				       "the setup of the initial mappings failed"),
 			       -1;
 	}
-	mmuspec_checkpoint(x->m);
+	if (m->nundo > x->setup_cap) {
+		free(x->setup_log);
+		x->setup_cap = m->nundo;
+		x->setup_log = malloc(x->setup_cap * sizeof(*x->setup_log));
+		if (!x->setup_log)
+			return x->setup_cap = 0,
+			       snprintf(why, n, "out of memory"), -1;
+	}
+	x->nsetup = m->nundo;
+	memcpy(x->setup_log, m->undo, x->nsetup * sizeof(*x->setup_log));
+	mmuspec_checkpoint(m);
 	for (k = 0; k < t->nthreads; k++) {
 		const struct litmus_thread *th = &t->threads[k];
 
@@ -172,8 +182,8 @@ static int setup(struct explore *x, char *why, size_t n)
 			st->line = (uint32_t)th->steps[j].line;
 			for (int a = 0; a < th->steps[j].nargs; a++)
 				st->arg[a] = (int64_t)th->steps[j].args[a];
-			if (!mmuspec_step_valid(x->m, st,
-						(unsigned int)th->nsteps, &bad))
+			if (!mmuspec_step_valid(m, st, (unsigned int)th->nsteps,
+						&bad))
 				return snprintf(
 					       why, n,
 					       "%.100s:%d: argument %d of '%.40s' is out of range for this machine",
@@ -186,8 +196,92 @@ static int setup(struct explore *x, char *why, size_t n)
 	}
 	return 0;
 }
+#line 630 "doc/12-exploration.md"
 
-/* Reset and add the threads; return 0 or -1. */
+struct explore *explore_open(const struct litmus *t,
+			     const struct explore_opts *opts, char *why,
+			     size_t n)
+{
+	struct explore *x = calloc(1, sizeof(*x));
+	unsigned int k;
+
+	if (!x)
+		return snprintf(why, n, "out of memory"), NULL;
+	x->t = t;
+	x->rules = opts ? opts->rules : NULL;
+	if (config_of(t, &x->cfg, why, n))
+		goto fail;
+	x->m = mmuspec_machine_create(&x->cfg);
+	if (!x->m) {
+		snprintf(why, n, "cannot create the machine");
+		goto fail;
+	}
+	x->o = oracle_create(x->m);
+	if (!x->o) {
+		snprintf(why, n, "out of memory");
+		goto fail;
+	}
+	x->nbase = x->m->nregions;
+	for (k = 0; k < x->nbase; k++) {
+		x->base[k] = malloc(x->m->regions[k].size);
+		if (!x->base[k]) {
+			snprintf(why, n, "out of memory");
+			goto fail;
+		}
+		memcpy(x->base[k], x->m->regions[k].snap,
+		       x->m->regions[k].size);
+	}
+	if (setup(x, why, n))
+		goto fail;
+	return x;
+fail:
+	explore_close(x);
+	return NULL;
+}
+
+int explore_reload(struct explore *x, const struct litmus *t, char *why,
+		   size_t n)
+{
+	struct mmuspec_config cfg;
+	struct mmuspec_machine *m = x->m;
+	unsigned int k;
+
+	if (config_of(t, &cfg, why, n))
+		return -1;
+	if (memcmp(&cfg, &x->cfg, sizeof(cfg)))
+		return snprintf(why, n, "another machine configuration"), -1;
+	if (m->nregions != x->nbase)
+		return snprintf(why, n, "the set-up added state regions"), -1;
+	mmuspec_reset(m);
+	while (x->nsetup) {
+		struct mmuspec_undo *u = &x->setup_log[--x->nsetup];
+
+		memcpy(u->p, u->old, u->size);
+	}
+	for (k = 0; k < x->nbase; k++)
+		memcpy(m->regions[k].p, x->base[k], m->regions[k].size);
+	x->t = t;
+	return setup(x, why, n) ? -1 : 0;
+}
+
+void explore_close(struct explore *x)
+{
+	if (!x)
+		return;
+	oracle_destroy(x->o);
+	mmuspec_machine_destroy(x->m);
+	for (unsigned int k = 0; k < x->nbase; k++)
+		free(x->base[k]);
+	free(x->setup_log);
+	free(x);
+}
+
+struct mmuspec_machine *explore_machine(struct explore *x)
+{
+	return x->m;
+}
+#line 719 "doc/12-exploration.md"
+
 static int start_run(struct explore *x)
 {
 	const struct litmus *t = x->t;
@@ -217,7 +311,61 @@ static int start_run(struct explore *x)
 	}
 	return 0;
 }
-#line 417 "doc/12-exploration.md"
+
+const struct oracle_report *explore_once(struct explore *x,
+					 mmuspec_choose_fn fn, void *ctx,
+					 enum mmuspec_run_result *res)
+{
+	enum mmuspec_run_result r = MMUSPEC_RUN_ABORTED;
+
+	if (!start_run(x))
+		r = mmuspec_run(x->m, fn, ctx);
+	if (res)
+		*res = r;
+	return oracle_end(x->o);
+}
+
+unsigned long explore_steps(const struct explore *x)
+{
+	return x->nsteps;
+}
+
+size_t explore_schedule(const struct explore *x, unsigned char *sched,
+			size_t cap)
+{
+	const struct mmuspec_machine *m = x->m;
+	size_t k;
+
+	for (k = 0; k < m->nchoices && k < cap; k++) {
+		int lt = x->lit_of[m->choices[k] % MMUSPEC_MAX_THREADS];
+
+		sched[k] = (unsigned char)(lt < 0 ? 0 : lt);
+	}
+	return m->nchoices;
+}
+
+size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
+{
+	const struct mmuspec_machine *m = x->m;
+	size_t o = 0;
+
+	if (!n)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned int k = 0; k < m->nchoices && o + 64 < n; k++) {
+		int lt = x->lit_of[m->choices[k] % MMUSPEC_MAX_THREADS];
+
+		if (lt >= 0)
+			o += (size_t)snprintf(buf + o, n - o, "%s%s",
+					      o ? " " : "",
+					      x->t->threads[lt].name);
+		else
+			o += (size_t)snprintf(buf + o, n - o, "%s%u",
+					      o ? " " : "", m->choices[k]);
+	}
+	return o;
+}
+#line 812 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -236,156 +384,126 @@ static unsigned int rank_to_index(const struct mmuspec_sched_info *in,
 	return r <= d ? r - 1 : r;
 }
 
+struct dfs {
+	unsigned int bound;
+	unsigned int npoints, prefix;
+	uint8_t rank[MAX_POINTS], nrun[MAX_POINTS], preempt[MAX_POINTS];
+};
+
 static unsigned int choose_dfs(const struct mmuspec_sched_info *in, void *ctx)
 {
-	struct explore *x = ctx;
-	unsigned int p = x->npoints, r;
+	struct dfs *d = ctx;
+	unsigned int p = d->npoints, r;
 
 	if (p >= MAX_POINTS)
 		return default_choice(in);
-	r = p < x->prefix ? x->rank[p] : 0;
+	r = p < d->prefix ? d->rank[p] : 0;
 	if (r >= in->n_runnable)
 		r = 0;
-	x->rank[p] = (uint8_t)r;
-	x->nrun[p] = (uint8_t)in->n_runnable;
-	x->preempt[p] = in->current_runnable >= 0;
-	x->npoints++;
+	d->rank[p] = (uint8_t)r;
+	d->nrun[p] = (uint8_t)in->n_runnable;
+	d->preempt[p] = in->current_runnable >= 0;
+	d->npoints++;
 	return rank_to_index(in, r);
 }
 
-static int next_prefix(struct explore *x)
+static int next_prefix(struct dfs *d)
 {
 	int p;
 	unsigned int used = 0, k;
 
-	for (k = 0; k < x->npoints && k < MAX_POINTS; k++)
-		used += x->preempt[k] && x->rank[k];
-	for (p = (int)(x->npoints < MAX_POINTS ? x->npoints : MAX_POINTS) - 1;
+	for (k = 0; k < d->npoints && k < MAX_POINTS; k++)
+		used += d->preempt[k] && d->rank[k];
+	for (p = (int)(d->npoints < MAX_POINTS ? d->npoints : MAX_POINTS) - 1;
 	     p >= 0; p--) {
-		if (x->preempt[p] && x->rank[p])
+		if (d->preempt[p] && d->rank[p])
 			used--;
-		if (x->rank[p] + 1 < x->nrun[p] &&
-		    (!x->preempt[p] || used + 1 <= x->opts->bound)) {
-			x->rank[p]++;
-			x->prefix = (unsigned int)p + 1;
+		if (d->rank[p] + 1 < d->nrun[p] &&
+		    (!d->preempt[p] || used + 1 <= d->bound)) {
+			d->rank[p]++;
+			d->prefix = (unsigned int)p + 1;
 			return 1;
 		}
 	}
 	return 0;
 }
 
-static uint64_t rnd(struct explore *x)
+struct pct {
+	uint64_t rng;
+	unsigned int depth;
+	int prio[MMUSPEC_MAX_THREADS];
+	unsigned long change[8];
+};
+
+static uint64_t rnd(uint64_t *s)
 {
-	x->rng ^= x->rng << 13;
-	x->rng ^= x->rng >> 7;
-	x->rng ^= x->rng << 17;
-	return x->rng;
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
 }
 
 static unsigned int choose_pct(const struct mmuspec_sched_info *in, void *ctx)
 {
-	struct explore *x = ctx;
+	struct pct *c = ctx;
 	unsigned int k, best = 0;
 
-	for (k = 0; k + 1 < x->opts->depth && k < 8; k++)
-		if (x->change[k] == in->point && in->current >= 0)
-			x->prio[in->current] = -(int)k - 1;
+	for (k = 0; k + 1 < c->depth && k < 8; k++)
+		if (c->change[k] == in->point && in->current >= 0)
+			c->prio[in->current] = -(int)k - 1;
 	for (k = 1; k < in->n_runnable; k++)
-		if (x->prio[in->runnable[k]] > x->prio[in->runnable[best]])
+		if (c->prio[in->runnable[k]] > c->prio[in->runnable[best]])
 			best = k;
 	return best;
 }
 
-static unsigned int choose_random(const struct mmuspec_sched_info *in,
-				  void *ctx)
+unsigned int explore_choose_replay(const struct mmuspec_sched_info *in,
+				   void *ctx)
 {
-	return mmuspec_choose_random(in, &((struct explore *)ctx)->rc);
-}
-
-static unsigned int choose_replay(const struct mmuspec_sched_info *in,
-				  void *ctx)
-{
-	struct explore *x = ctx;
+	struct explore_replay *r = ctx;
 	unsigned int k;
 
-	if (x->pos < x->nsched) {
-		int want = x->sched[x->pos++];
+	if (r->pos < r->n) {
+		unsigned char lt = r->sched[r->pos++];
+		int want = lt < LITMUS_MAX_THREADS ? r->x->model_of[lt] : -1;
 
 		for (k = 0; k < in->n_runnable; k++)
 			if (in->runnable[k] == want)
 				return k;
-		x->diverged++;
+		r->diverged++;
 	}
 	return default_choice(in);
 }
-#line 522 "doc/12-exploration.md"
 
-static enum mmuspec_run_result run_once(struct explore *x, mmuspec_choose_fn fn,
-					const struct oracle_report **rep)
-{
-	enum mmuspec_run_result r;
-
-	if (start_run(x)) {
-		*rep = oracle_end(x->o);
-		return MMUSPEC_RUN_ABORTED;
-	}
-	x->npoints = 0;
-	r = mmuspec_run(x->m, fn, x);
-	*rep = oracle_end(x->o);
-	return r;
-}
-
-static void schedule_names(struct explore *x, char *buf, size_t n)
-{
-	char ids[4096], *p, *end;
-	size_t o = 0;
-
-	mmuspec_schedule_string(x->m, ids, sizeof(ids));
-	buf[0] = '\0';
-	for (p = ids; *p && o + 64 < n; p = end) {
-		long id = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		while (*end == ' ' || *end == ',')
-			end++;
-		if (id >= 0 && id < MMUSPEC_MAX_THREADS && x->lit_of[id] >= 0)
-			o += (size_t)snprintf(
-				buf + o, n - o, "%s%s", o ? " " : "",
-				x->t->threads[x->lit_of[id]].name);
-		else
-			o += (size_t)snprintf(buf + o, n - o, "%s%ld",
-					      o ? " " : "", id);
-	}
-}
-
-/* Parse a schedule of names or ids into x->sched; -1 on a bad name. */
-static int parse_schedule(struct explore *x, const char *s)
+/* Parse a schedule of names or litmus thread indices; -1 on a bad name. */
+static int parse_schedule(const struct litmus *t, const char *s,
+			  unsigned char *out, size_t cap, size_t *n)
 {
 	char w[LITMUS_NAME_LEN];
 
-	x->nsched = 0;
-	while (*s && x->nsched < MAX_POINTS) {
-		size_t n = strcspn(s, " ,");
+	*n = 0;
+	while (*s && *n < cap) {
+		size_t len = strcspn(s, " ,");
 		int k;
 
-		if (n && n < sizeof(w)) {
-			memcpy(w, s, n);
-			w[n] = '\0';
-			k = litmus_find_thread(x->t, w, n);
-			if (k >= 0)
-				x->sched[x->nsched++] = x->model_of[k];
-			else if (w[0] >= '0' && w[0] <= '9')
-				x->sched[x->nsched++] = atoi(w);
-			else
+		if (len && len < sizeof(w)) {
+			memcpy(w, s, len);
+			w[len] = '\0';
+			k = litmus_find_thread(t, w, len);
+			if (k < 0 && w[0] >= '0' && w[0] <= '9')
+				k = atoi(w);
+			if (k < 0 || k >= t->nthreads)
 				return -1;
+			out[(*n)++] = (unsigned char)k;
+		} else if (len) {
+			return -1;
 		}
-		s += n;
+		s += len;
 		s += strspn(s, " ,");
 	}
 	return 0;
 }
-#line 593 "doc/12-exploration.md"
+#line 954 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -417,25 +535,35 @@ static void rule_text(const char *file, const char *id, char *text, size_t tn,
 	fclose(f);
 }
 
-static void print_cex(struct explore *x, FILE *out, const char *sched)
+void explore_print_cex(struct explore *x, FILE *out)
 {
-	const struct oracle_report *rep = NULL;
+	static const size_t cap = MAX_POINTS;
 	const struct litmus *t = x->t;
-	char text[256], chap[256], evs[256];
+	const struct oracle_report *rep;
+	struct explore_replay rp = { x, NULL, 0, 0, 0 };
+	unsigned char *sched = malloc(cap);
+	char text[256], chap[256], evs[256], names[2048];
 	const char *base;
 	unsigned int k;
 
-	parse_schedule(x, sched);
-	x->pos = 0;
-	x->diverged = 0;
+	if (!sched)
+		return;
+	rp.sched = sched;
+	rp.n = explore_schedule(x, sched, cap);
+	if (rp.n > cap)
+		rp.n = cap;
 	x->tracing = 1;
 	x->ntrace = 0;
-	run_once(x, choose_replay, &rep);
+	rep = explore_once(x, explore_choose_replay, &rp, NULL);
 	x->tracing = 0;
-	if (!rep || !rep->rule)
+	free(sched);
+	explore_schedule_names(x, names, sizeof(names));
+	if (!rep->rule) {
+		fprintf(out,
+			"counterexample: none (the replay kept every rule)\n");
 		return;
-	rule_text(x->opts->rules, rep->rule, text, sizeof(text), chap,
-		  sizeof(chap));
+	}
+	rule_text(x->rules, rep->rule, text, sizeof(text), chap, sizeof(chap));
 	base = strrchr(chap, '/') ? strrchr(chap, '/') + 1 : chap;
 	fprintf(out, "counterexample: %s\n  rule: %s\n", rep->rule, text);
 	fprintf(out, "  see: %s (site: %.*s.html#%s)\n", chap,
@@ -463,110 +591,155 @@ static void print_cex(struct explore *x, FILE *out, const char *sched)
 		fprintf(out, "         #%u %s%s\n", ev->seq, evs,
 			ev->seq == rep->ev.seq ? "   <-- violation" : "");
 	}
-	fprintf(out, "  schedule: %s\n", sched);
+	fprintf(out, "  schedule: %s\n", names);
 	fprintf(out,
 		"  replay: build/clang/bin/litmus --mode=replay --schedule=\"%s\" %s\n",
-		sched, t->path);
+		names, t->path);
 }
 
-static void write_cex(struct explore *x, const char *path, const char *rule)
+int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 {
-	static struct litmus c;
-	FILE *f = fopen(path, "w");
-	int k;
+	struct litmus *c = malloc(sizeof(*c));
+	size_t n;
 
-	if (!f)
-		return;
-	c = *x->t;
-	snprintf(c.name, sizeof(c.name), "%.40s-cex", x->t->name);
-	c.verdict = LITMUS_FORBIDDEN;
-	snprintf(c.expect_rule, sizeof(c.expect_rule), "%s", rule);
-	c.nrules = 1;
-	snprintf(c.rules[0], sizeof(c.rules[0]), "%s", rule);
-	c.nsched = 0;
-	for (k = 0; k < (int)x->nsched && k < LITMUS_MAX_SCHED; k++)
-		if (x->sched[k] >= 0 && x->sched[k] < MMUSPEC_MAX_THREADS &&
-		    x->lit_of[x->sched[k]] >= 0)
-			c.sched[c.nsched++] =
-				(unsigned char)x->lit_of[x->sched[k]];
-	litmus_write(f, &c);
-	fclose(f);
+	if (!c)
+		return -1;
+	*c = *x->t;
+	n = explore_schedule(x, c->sched, LITMUS_MAX_SCHED);
+	if (n > LITMUS_MAX_SCHED) {
+		free(c);
+		return -1;
+	}
+	c->nsched = (int)n;
+	snprintf(c->name, sizeof(c->name), "%.40s-cex", x->t->name);
+	c->verdict = LITMUS_FORBIDDEN;
+	snprintf(c->expect_rule, sizeof(c->expect_rule), "%s", rule);
+	c->nrules = 1;
+	snprintf(c->rules[0], sizeof(c->rules[0]), "%s", rule);
+	litmus_write(f, c);
+	free(c);
+	return 0;
 }
-#line 704 "doc/12-exploration.md"
+#line 1076 "doc/12-exploration.md"
+
+static void finish(struct explore *x, const struct explore_opts *opts,
+		   FILE *out, struct explore_result *res, const char *other,
+		   int found, const char *why)
+{
+	const struct litmus *t = x->t;
+
+	if (t->verdict == LITMUS_FORBIDDEN && found) {
+		res->pass = 1;
+		if (opts->verbose)
+			explore_print_cex(x, out);
+	} else if (t->verdict == LITMUS_FORBIDDEN) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "expected forbidden %s, got %s in %lu schedules",
+			 t->expect_rule, other ? other : "no violation",
+			 res->runs);
+	} else if (found) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "expected allowed, got %s (%.256s) in schedule %.400s",
+			 res->rule, why, res->schedule);
+		explore_print_cex(x, out);
+	} else {
+		res->pass = 1;
+	}
+	if (found && opts->cex) {
+		FILE *f = fopen(opts->cex, "w");
+
+		if (f) {
+			explore_write_cex(x, f, res->rule);
+			fclose(f);
+		}
+	}
+}
 
 int explore_file(const struct litmus *t, const struct explore_opts *opts,
 		 FILE *out, struct explore_result *res)
 {
-	static struct explore xs;
-	struct explore *x = &xs;
-	const struct oracle_report *rep;
+	static const size_t cap = LITMUS_MAX_SCHED;
+	struct explore *x;
+	struct dfs *d = calloc(1, sizeof(*d));
+	struct pct pc = { 0 };
+	struct mmuspec_random_chooser rc;
+	struct explore_replay rp = { NULL, NULL, 0, 0, 0 };
+	unsigned char *fixed = malloc(cap);
+	const struct oracle_report *rep = NULL;
 	enum mmuspec_run_result r;
 	const char *other = NULL;
-	int want_forbidden = t->verdict == LITMUS_FORBIDDEN, found = 0;
-	unsigned long limit = opts->mode == EXPLORE_DFS	   ? opts->max_runs :
-			      opts->mode == EXPLORE_REPLAY ? 1 :
-							     opts->runs;
+	int found = 0;
+	unsigned long limit = opts->mode == EXPLORE_DFS ? opts->max_runs :
+							  opts->runs;
 	char why[256];
 
-	memset(x, 0, offsetof(struct explore, trace));
 	memset(res, 0, sizeof(*res));
-	x->t = t;
-	x->opts = opts;
-	x->rng = opts->seed * 2654435761u + 88172645463325252ull;
-	if (setup(x, why, sizeof(why))) {
-		snprintf(res->msg, sizeof(res->msg), "%s", why);
+	x = d && fixed ? explore_open(t, opts, why, sizeof(why)) : NULL;
+	if (!x) {
+		snprintf(res->msg, sizeof(res->msg), "%s",
+			 d && fixed ? why : "out of memory");
 		goto out;
 	}
+	rp.x = x;
+	rp.sched = fixed;
 	if (opts->mode == EXPLORE_REPLAY || t->nsched) {
-		if (start_run(x) ||
-		    parse_schedule(x, opts->schedule ? opts->schedule : "")) {
-			snprintf(res->msg, sizeof(res->msg), "bad schedule");
-			goto out;
+		if (opts->schedule) {
+			if (parse_schedule(t, opts->schedule, fixed, cap,
+					   &rp.n)) {
+				snprintf(
+					res->msg, sizeof(res->msg),
+					"bad schedule: expected thread names or indices of %s",
+					t->name);
+				goto out;
+			}
+		} else {
+			memcpy(fixed, t->sched, (size_t)t->nsched);
+			rp.n = (size_t)t->nsched;
 		}
-		if (!opts->schedule)
-			for (int k = 0; k < t->nsched; k++)
-				x->sched[k] = x->model_of[t->sched[k]];
-		x->nsched = opts->schedule ? x->nsched :
-					     (unsigned int)t->nsched;
 		limit = 1;
 	}
+	d->bound = opts->bound;
+	pc.rng = opts->seed * 2654435761u + 88172645463325252ull;
+	pc.depth = opts->depth;
 	while (res->runs < limit) {
-		mmuspec_choose_fn fn = choose_dfs;
-
-		if (x->nsched) {
-			fn = choose_replay;
-			x->pos = 0;
+		if (limit == 1 && (opts->mode == EXPLORE_REPLAY || t->nsched)) {
+			rp.pos = 0;
+			rep = explore_once(x, explore_choose_replay, &rp, &r);
 		} else if (opts->mode == EXPLORE_RANDOM) {
-			fn = choose_random;
-			mmuspec_random_init(&x->rc, opts->seed + res->runs, 30);
+			mmuspec_random_init(&rc, opts->seed + res->runs, 30);
+			rep = explore_once(x, mmuspec_choose_random, &rc, &r);
 		} else if (opts->mode == EXPLORE_PCT) {
-			fn = choose_pct;
 			for (int k = 0; k < MMUSPEC_MAX_THREADS; k++)
-				x->prio[k] = (int)(rnd(x) % 1000) + 8;
+				pc.prio[k] = (int)(rnd(&pc.rng) % 1000) + 8;
 			for (int k = 0; k < 8; k++)
-				x->change[k] = rnd(x) % 200;
+				pc.change[k] = rnd(&pc.rng) % 200;
+			rep = explore_once(x, choose_pct, &pc, &r);
+		} else {
+			d->npoints = 0;
+			rep = explore_once(x, choose_dfs, d, &r);
 		}
-		r = run_once(x, fn, &rep);
 		res->runs++;
 		res->steps += x->nsteps;
-		if (x->nsched && x->diverged) {
+		if (rp.diverged) {
 			snprintf(res->msg, sizeof(res->msg),
 				 "schedule not feasible");
 			goto out;
 		}
 		if (rep->rule) {
-			if (!want_forbidden ||
+			if (t->verdict != LITMUS_FORBIDDEN ||
 			    !strcmp(rep->rule, t->expect_rule)) {
 				found = 1;
 				res->rule = rep->rule;
-				schedule_names(x, res->schedule,
-					       sizeof(res->schedule));
+				snprintf(why, sizeof(why), "%s", rep->why);
+				explore_schedule_names(x, res->schedule,
+						       sizeof(res->schedule));
 				break;
 			}
 			other = rep->rule;
 		} else if (r == MMUSPEC_RUN_DEADLOCK ||
 			   r == MMUSPEC_RUN_STEP_BOUND) {
-			schedule_names(x, res->schedule, sizeof(res->schedule));
+			explore_schedule_names(x, res->schedule,
+					       sizeof(res->schedule));
 			snprintf(
 				res->msg, sizeof(res->msg),
 				"expected a terminating test, got %s in schedule %.400s",
@@ -575,33 +748,13 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 				res->schedule);
 			goto out;
 		}
-		if (opts->mode == EXPLORE_DFS && !x->nsched && !next_prefix(x))
+		if (opts->mode == EXPLORE_DFS && limit != 1 && !next_prefix(d))
 			break;
 	}
-	if (want_forbidden && found) {
-		res->pass = 1;
-		if (opts->verbose)
-			print_cex(x, out, res->schedule);
-	} else if (want_forbidden) {
-		snprintf(res->msg, sizeof(res->msg),
-			 "expected forbidden %s, got %s in %lu schedules",
-			 t->expect_rule, other ? other : "no violation",
-			 res->runs);
-	} else if (found) {
-		snprintf(res->msg, sizeof(res->msg),
-			 "expected allowed, got %s (%.256s) in schedule %.400s",
-			 res->rule, rep->why, res->schedule);
-		print_cex(x, out, res->schedule);
-	} else {
-		res->pass = 1;
-	}
-	if (found && opts->cex)
-		write_cex(x, opts->cex, res->rule);
+	finish(x, opts, out, res, other, found, why);
 out:
-	oracle_destroy(x->o);
-	if (x->m)
-		mmuspec_machine_destroy(x->m);
-	x->m = NULL;
-	x->o = NULL;
+	explore_close(x);
+	free(d);
+	free(fixed);
 	return !res->pass;
 }

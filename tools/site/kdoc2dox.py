@@ -102,6 +102,8 @@ def convert_comment(path, c):
         inner, after = rest.split("*/", 1)
         mh = HEAD_RE.match(inner.strip())
         if not mh:
+            warn(path, c.start + 1, "comment starts with '/**' but is not a kernel-doc comment "
+                 "(expected 'name() - summary')")
             return out
         if mh.group("kind"):
             c.kind, c.name = mh.group("kind"), mh.group("tname")

@@ -136,8 +136,10 @@ def cmd_nav(a):
         base = os.path.basename(doc)
         m = re.match(r"^(\d+)-", base)
         num = m.group(1) if m else ""
+        # "02 — The machine" / "01. Literate conventions": the number is shown apart
+        title = re.sub(r"^\d+(?:\.\d+)*\.?\s*(?:[—–:-]\s*)?", "", chapter_title(doc)) or chapter_title(doc)
         lines.append('  - {href: "%s", num: "%s", title: %s, src: "%s"}' % (
-            page_of(doc), num, yaml_str(chapter_title(doc)), doc))
+            page_of(doc), num, yaml_str(title), doc))
     if len(lines) == 1:
         lines = ["chapters: []"]
     write_if_changed(a.out, "\n".join(lines) + "\n")

@@ -4,13 +4,15 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 113 "doc/12-exploration.md"
+#line 163 "doc/12-exploration.md"
 #ifndef MMUSPEC_EXPLORE_H
 #define MMUSPEC_EXPLORE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include <mmuspec/litmus.h>
+#include <mmuspec/machine.h>
 #include <mmuspec/oracle.h>
 
 enum explore_mode {
@@ -28,9 +30,10 @@ enum explore_mode {
  * @runs: random/pct schedules
  * @seed: random/pct seed
  * @depth: pct bug depth
- * @schedule: replay schedule (thread names or ids), or NULL
+ * @schedule: replay schedule (thread names or litmus thread indices), or
+ *	NULL
  * @cex: file to write a counterexample to, or NULL
- * @rules: rule index file, or NULL
+ * @rules: rule index file (`make rules` output), or NULL
  * @verbose: print every counterexample
  */
 struct explore_opts {
@@ -64,6 +67,164 @@ struct explore_result {
 	char msg[1600];
 };
 
+struct explore;
+
+/**
+ * explore_open() - build a machine for a litmus test
+ * @t: the parsed test; it must stay valid until the next explore_reload()
+ *	or explore_close()
+ * @opts: options (only @rules is used here), or NULL for the defaults
+ * @why: on failure, set to the reason
+ * @n: size of @why
+ *
+ * Creates the machine of the test's configuration, attaches an oracle,
+ * runs the set-up of the initial mappings (unobserved by the oracle) and
+ * checkpoints the machine.
+ *
+ * Context: process context; allocates.
+ * Return: the runner, or NULL if the test cannot be built (@why says why:
+ * an unsupported feature, a step argument out of range for the machine).
+ */
+struct explore *explore_open(const struct litmus *t,
+			     const struct explore_opts *opts, char *why,
+			     size_t n);
+
+/**
+ * explore_reload() - reuse a runner's machine for another test
+ * @x: the runner
+ * @t: the new test; it must stay valid as for explore_open()
+ * @why: on failure, set to the reason
+ * @n: size of @why
+ *
+ * Returns the machine to its state before the previous test's set-up,
+ * runs @t's set-up and checkpoints again. Only the configuration must
+ * match: profile, architecture, CPUs and devices.
+ *
+ * Context: process context; allocates nothing in the steady state.
+ * Return: 0, or -1 if @t needs another configuration or cannot be built
+ * (then @x must be closed; the caller opens a new runner).
+ */
+int explore_reload(struct explore *x, const struct litmus *t, char *why,
+		   size_t n);
+
+/**
+ * explore_once() - one run of the test from the checkpoint
+ * @x: the runner
+ * @fn: the chooser (see &typedef mmuspec_choose_fn), NULL for the
+ *	sequential run
+ * @ctx: its state
+ * @res: set to how the run ended
+ *
+ * Context: process context; allocates nothing in the steady state.
+ * Return: the oracle's report of the run (valid until the next run);
+ * @rule is NULL when the run kept every rule.
+ */
+const struct oracle_report *explore_once(struct explore *x,
+					 mmuspec_choose_fn fn, void *ctx,
+					 enum mmuspec_run_result *res);
+
+/**
+ * explore_steps() - steps the threads executed in the last run
+ * @x: the runner
+ *
+ * Return: the number of steps begun.
+ */
+unsigned long explore_steps(const struct explore *x);
+
+/**
+ * explore_schedule() - the last run's schedule as litmus thread indices
+ * @x: the runner
+ * @sched: output: one &struct litmus.threads index per decision
+ * @cap: room in @sched
+ *
+ * Return: the number of decisions (may exceed @cap; then only @cap are
+ * written).
+ */
+size_t explore_schedule(const struct explore *x, unsigned char *sched,
+			size_t cap);
+
+/**
+ * explore_schedule_names() - the last run's schedule in thread names
+ * @x: the runner
+ * @buf: output: names separated by spaces, as the --schedule option and
+ *	the litmus `schedule` line take them
+ * @n: size of @buf
+ *
+ * Return: the length written.
+ */
+size_t explore_schedule_names(const struct explore *x, char *buf, size_t n);
+
+/**
+ * explore_write_cex() - write the test with the last run's schedule fixed
+ * @x: the runner
+ * @f: the stream
+ * @rule: the rule the new test expects to be violated
+ *
+ * Writes the test in the litmus format with its name suffixed `-cex`, the
+ * last run's schedule as its `schedule` line and `expect forbidden @rule`.
+ *
+ * Context: process context.
+ * Return: 0, or -1 if the schedule is longer than a litmus file holds.
+ */
+int explore_write_cex(struct explore *x, FILE *f, const char *rule);
+
+/**
+ * explore_print_cex() - print the last run as a readable counterexample
+ * @x: the runner
+ * @out: the stream
+ *
+ * Replays the last run's schedule with a trace and prints each step with
+ * its thread, litmus line and events, the rule with its text and chapter
+ * anchor, and the replay command (§12.3). The last run is then that
+ * replay, which is the same run.
+ *
+ * Context: process context.
+ */
+void explore_print_cex(struct explore *x, FILE *out);
+
+/**
+ * explore_machine() - the runner's machine
+ * @x: the runner
+ *
+ * Return: the machine, for read-only inspection between runs.
+ */
+struct mmuspec_machine *explore_machine(struct explore *x);
+
+/**
+ * explore_close() - free a runner
+ * @x: the runner, or NULL
+ */
+void explore_close(struct explore *x);
+
+/**
+ * struct explore_replay - a chooser following litmus thread indices
+ * @x: the runner
+ * @sched: the thread of each decision (&struct litmus.threads index)
+ * @n: number of entries
+ * @pos: next entry
+ * @diverged: decisions whose thread was not runnable
+ *
+ * Past the end, the thread that reached the point continues if it can,
+ * else the lowest runnable one (as the model's replay chooser).
+ */
+struct explore_replay {
+	struct explore *x;
+	const unsigned char *sched;
+	size_t n;
+	size_t pos;
+	unsigned int diverged;
+};
+
+/**
+ * explore_choose_replay() - the &struct explore_replay chooser
+ * @in: the decision
+ * @ctx: a &struct explore_replay
+ *
+ * Return: the index of the chosen thread in @in->runnable.
+ */
+unsigned int explore_choose_replay(const struct mmuspec_sched_info *in,
+				   void *ctx);
+
 /**
  * explore_file() - run one litmus test and judge it
  * @t: the parsed test
@@ -71,7 +232,7 @@ struct explore_result {
  * @out: where to print counterexamples
  * @res: the result
  *
- * Context: process context; creates and destroys one machine.
+ * Context: process context; opens and closes one runner.
  * Return: 0 if the test passed, 1 if not.
  */
 int explore_file(const struct litmus *t, const struct explore_opts *opts,

@@ -31,6 +31,12 @@ return {
             if i > 1 then meta.prev = chapters[i - 1] end
             if i < #chapters then meta.next = chapters[i + 1] end
             meta["chapter-num"] = ch.num
+            -- "Chapter 02" above the title, unless the title starts with it
+            local num = C.meta_string(ch, "num") or ""
+            local t = pandoc.utils.stringify(meta.title)
+            if num ~= "" and t:sub(1, #num) ~= num and t:sub(1, #num - 1) ~= num:gsub("^0", "") then
+              meta.kicker = "Chapter " .. num
+            end
           end
         end
       end

@@ -1,0 +1,4 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+# Chapter 20: examples/sva-smmu builds on its own (see tests/20-sva-smmu/standalone.sh).
+exec bash "$(dirname "$0")/../20-sva-smmu/standalone.sh" sva-smmu mmuspec/device.h
