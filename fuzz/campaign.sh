@@ -15,9 +15,10 @@ engine=$1 target=$2 seconds=$3 jobs=$4
 B=${FUZZ_BUILD:-build}
 dir=$B/fuzz/$target
 replay=$B/asan/fuzz/bin/$target
-mkdir -p "$dir/corpus" "$dir/raw" "$dir/findings" "$dir/logs" "$dir/seeds"
+mkdir -p "$dir/corpus" "$dir/raw" "$dir/findings" "$dir/logs" "$dir/seeds" \
+	"$dir/rules"
 started=$(date +%s)
-export MMUSPEC_CAMPAIGN_START=$started
+export MMUSPEC_CAMPAIGN_START=$(date +%s.%N)
 export MMUSPEC_RULE_LOG=$PWD/$dir/rules.log
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 log=$dir/logs/$engine-$stamp.log
@@ -168,7 +169,7 @@ fi
 echo "corpus: $(find "$dir/corpus" -type f | wc -l) inputs in $dir/corpus"
 if [ -s "$dir/rules.log" ]; then
 	echo "rules triggered (first trigger, seconds into the campaign):"
-	sort -t$'\t' -k1,1 -k2,2n "$dir/rules.log" | awk -F'\t' '!seen[$1]++ {printf "  %-14s %8.2f s  %s execs\n", $1, $2, $3}'
+	sort -t$'\t' -k1,1 -k2,2g "$dir/rules.log" | awk -F'\t' '!seen[$1]++ {printf "  %-14s %8.2f s  %s executions (process-local)\n", $1, $2, $3}'
 fi
 n=$(find "$dir/findings" -mindepth 1 -maxdepth 1 -type d | wc -l)
 echo "findings: $n (in $dir/findings)"

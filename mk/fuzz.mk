@@ -61,12 +61,14 @@ fuzz-known:
 
 fuzz: fuzz-known
 	$(Q)$(MAKE) --no-print-directory $(B)/fz/fuzz/bin/$(FUZZ_TARGET) \
-		$(B)/asan/fuzz/bin/$(FUZZ_TARGET)
+		$(B)/asan/fuzz/bin/$(FUZZ_TARGET) $(if $(FUZZ_VOCAB_$(FUZZ_TARGET)),\
+		$(B)/fuzz/$(FUZZ_TARGET)/seeds.stamp)
 	$(Q)fuzz/campaign.sh libfuzzer $(FUZZ_TARGET) $(FUZZ_SECONDS) $(JOBS)
 
 afl: fuzz-known
 	$(Q)$(MAKE) --no-print-directory $(B)/afl/fuzz/bin/$(FUZZ_TARGET) \
-		$(B)/asan/fuzz/bin/$(FUZZ_TARGET)
+		$(B)/asan/fuzz/bin/$(FUZZ_TARGET) $(if $(FUZZ_VOCAB_$(FUZZ_TARGET)),\
+		$(B)/fuzz/$(FUZZ_TARGET)/seeds.stamp)
 	$(Q)fuzz/campaign.sh afl $(FUZZ_TARGET) $(FUZZ_SECONDS) $(JOBS)
 
 coverage: fuzz-known
@@ -82,3 +84,25 @@ bench-fuzz:
 		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t))
 	$(Q)mkdir -p $(B)/bench && fuzz/bench.sh | tee $(B)/bench/fuzz.txt
 BENCH_TARGETS += bench-fuzz
+
+# Seeds: the litmus suite and the regressions, encoded per vocabulary.
+FUZZ_VOCAB_kernel := kernel
+FUZZ_VOCAB_primitives := primitives
+LITMUS_SEED_FILES = $(sort $(wildcard corpus/litmus/*.litmus \
+	corpus/regressions/*.litmus))
+$(B)/fuzz/%/seeds.stamp: $(LITMUS_SEED_FILES) $(B)/asan/bin/litmus2fuzz
+	$(Q)rm -rf $(B)/fuzz/$*/seeds && mkdir -p $(B)/fuzz/$*/seeds
+	$(Q)$(B)/asan/bin/litmus2fuzz $(FUZZ_VOCAB_$*) $(B)/fuzz/$*/seeds \
+		$(LITMUS_SEED_FILES) >$(B)/fuzz/$*/seeds.log
+	$(Q)touch $@
+FUZZ_SEEDED := $(foreach t,$(FUZZ_NAMES),$(if $(FUZZ_VOCAB_$(t)),$(t)))
+.PHONY: fuzz-seeds fuzz-replay
+fuzz-seeds: $(foreach t,$(FUZZ_SEEDED),$(B)/fuzz/$(t)/seeds.stamp)
+
+# make check: every seed and regression through the ASan+UBSan replay build.
+fuzz-replay: fuzz-seeds $(foreach t,$(FUZZ_SEEDED),$(B)/asan/fuzz/bin/$(t))
+	$(Q)for t in $(FUZZ_SEEDED); do \
+		$(B)/asan/fuzz/bin/$$t $(B)/fuzz/$$t/seeds || exit 1; \
+		echo "ok - fuzz-replay: $$t: $$(ls $(B)/fuzz/$$t/seeds | wc -l) seed(s) replayed"; \
+	done
+CHECK_TARGETS += fuzz-replay

@@ -25,7 +25,7 @@ static const char *const lock_words[] = { "lock0", "lock1", "lock2", "lock3",
 static const struct litmus_arg_info kind_info[MMUSPEC_NR_ARG_KINDS] = {
 	[MMUSPEC_ARG_NONE] = { LITMUS_ARG_NUM, "nothing", NULL, 0, 0 },
 	[MMUSPEC_ARG_ADDR] = { LITMUS_ARG_ADDR, "an address", NULL, 0, 0 },
-	[MMUSPEC_ARG_NPAGES] = { LITMUS_ARG_NUM, "a number of pages", NULL, 0,
+	[MMUSPEC_ARG_NPAGES] = { LITMUS_ARG_NUM, "a number of pages", NULL, 1,
 				 512 },
 	[MMUSPEC_ARG_VALUE] = { LITMUS_ARG_NUM, "a value", NULL, 0, 255 },
 	[MMUSPEC_ARG_PROT] = { LITMUS_ARG_WORD, "a protection", prot_words, 0,

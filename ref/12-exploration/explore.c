@@ -168,7 +168,9 @@ static int setup(struct explore *x, char *why, size_t n)
 			       snprintf(why, n, "out of memory"), -1;
 	}
 	x->nsetup = m->nundo;
-	memcpy(x->setup_log, m->undo, x->nsetup * sizeof(*x->setup_log));
+	if (x->nsetup)
+		memcpy(x->setup_log, m->undo,
+		       x->nsetup * sizeof(*x->setup_log));
 	mmuspec_checkpoint(m);
 	for (k = 0; k < t->nthreads; k++) {
 		const struct litmus_thread *th = &t->threads[k];
@@ -196,7 +198,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	}
 	return 0;
 }
-#line 630 "doc/12-exploration.md"
+#line 632 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -280,7 +282,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 719 "doc/12-exploration.md"
+#line 721 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -365,7 +367,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 812 "doc/12-exploration.md"
+#line 814 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -503,7 +505,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 954 "doc/12-exploration.md"
+#line 956 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -620,7 +622,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1076 "doc/12-exploration.md"
+#line 1078 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

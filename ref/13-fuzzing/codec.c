@@ -37,7 +37,7 @@ static const unsigned long fuzz_addrs[MMUSPEC_FUZZ_NR_ADDRS] = {
 static const char *const fuzz_pages[MMUSPEC_FUZZ_PAGES] = { "P1", "P2", "P3",
 							    "zero" };
 
-#line 226 "doc/13-fuzzing.md"
+#line 227 "doc/13-fuzzing.md"
 static const char *const kernel_ops[] = {
 	"nop",
 	"mmap",
@@ -71,6 +71,18 @@ static const char *const kernel_ops[] = {
 	NULL,
 };
 
+/*
+ * An interrupt handler runs in atomic context: of the kernel vocabulary it
+ * gets only what the kernel does there, a kmap-like immediate PTE update
+ * (the case of LAZY-IRQ), and what the hardware does anyway.
+ */
+static const char *const kernel_irq_ops[] = {
+	"nop",
+	"kmap_local_page",
+	"tlb_speculate",
+	NULL,
+};
+
 /* Per vocabulary and block kind, the operations the decoder picks from. */
 struct fuzz_oplist {
 	int n;
@@ -79,10 +91,10 @@ struct fuzz_oplist {
 
 static struct fuzz_oplist oplists[2][3];
 
-static bool in_kernel_vocab(const char *name)
+static bool in_list(const char *const *list, const char *name)
 {
-	for (int i = 0; kernel_ops[i]; i++)
-		if (!strcmp(kernel_ops[i], name))
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(list[i], name))
 			return true;
 	return false;
 }
@@ -108,7 +120,9 @@ static void oplists_init(void)
 				if (!(info->where & list_where[k]))
 					continue;
 				if (v == MMUSPEC_FUZZ_KERNEL &&
-				    !in_kernel_vocab(info->name))
+				    !in_list(k == 1 ? kernel_irq_ops :
+						      kernel_ops,
+					     info->name))
 					continue;
 				if (!WARN_ON(l->n == 512))
 					l->op[l->n++] = (short)op;
@@ -129,7 +143,7 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 }
 #line 211 "doc/13-fuzzing.md"
 
-#line 324 "doc/13-fuzzing.md"
+#line 339 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -238,7 +252,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t)
 }
 #line 213 "doc/13-fuzzing.md"
 
-#line 437 "doc/13-fuzzing.md"
+#line 452 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -281,6 +295,33 @@ static unsigned long read_arg(const struct litmus_arg_info *a, uint8_t b,
 	}
 }
 
+/*
+ * The operations on kernel mappings take kernel addresses; every other
+ * operation of the kernel vocabulary works on the user address space.
+ * The primitives vocabulary may aim anything anywhere.
+ */
+static const char *const kernel_addr_ops[] = {
+	"vmalloc",	   "vunmap_range",	     "apply_to_page_range",
+	"kmap_local_page", "flush_tlb_kernel_range", NULL,
+};
+
+static bool is_kernel_addr_op(const struct litmus_op_info *info)
+{
+	return in_list(kernel_addr_ops, info->name);
+}
+
+static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
+			       enum mmuspec_fuzz_vocab vocab)
+{
+	const unsigned int nkernel = MMUSPEC_FUZZ_NR_ADDRS - FUZZ_USER_ADDRS;
+
+	if (vocab == MMUSPEC_FUZZ_PRIMITIVES)
+		return fuzz_addrs[b % MMUSPEC_FUZZ_NR_ADDRS];
+	if (is_kernel_addr_op(info))
+		return fuzz_addrs[FUZZ_USER_ADDRS + b % nkernel];
+	return fuzz_addrs[b % FUZZ_USER_ADDRS];
+}
+
 /* Operations whose arguments name a device need one to exist. */
 static bool op_fits(const struct litmus_op_info *info, const struct litmus *t)
 {
@@ -311,6 +352,9 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 		s->args[k] = k < info->max_args ?
 				     read_arg(&info->args[k], rec[2 + k], t) :
 				     0;
+	for (int k = 0; k < info->max_args; k++)
+		if (info->args[k].kind == LITMUS_ARG_ADDR)
+			s->args[k] = read_addr(info, rec[2 + k], vocab);
 }
 
 void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
@@ -349,7 +393,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 215 "doc/13-fuzzing.md"
 
-#line 552 "doc/13-fuzzing.md"
+#line 597 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -373,16 +417,31 @@ static int page_slot(const struct litmus *t, int page, const char **why)
 	return slot;
 }
 
-static int write_arg(const struct litmus_arg_info *a, unsigned long v,
+/* The byte read_addr() turns into @v, or -1. */
+static int addr_byte(const struct litmus_op_info *info,
+		     enum mmuspec_fuzz_vocab vocab, unsigned long v)
+{
+	int i = addr_index(v, MMUSPEC_FUZZ_NR_ADDRS);
+
+	if (i < 0 || vocab == MMUSPEC_FUZZ_PRIMITIVES)
+		return i;
+	if (is_kernel_addr_op(info))
+		return i >= FUZZ_USER_ADDRS ? i - FUZZ_USER_ADDRS : -1;
+	return i < FUZZ_USER_ADDRS ? i : -1;
+}
+
+static int write_arg(const struct litmus_op_info *info, int k,
+		     enum mmuspec_fuzz_vocab vocab, unsigned long v,
 		     const struct litmus *t, uint8_t *out, const char **why)
 {
+	const struct litmus_arg_info *a = &info->args[k];
 	int i;
 
 	switch (a->kind) {
 	case LITMUS_ARG_ADDR:
-		i = addr_index(v, MMUSPEC_FUZZ_NR_ADDRS);
+		i = addr_byte(info, vocab, v);
 		if (i < 0) {
-			*why = "an address outside the fuzzer's sixteen";
+			*why = "an address outside the fuzzer's sixteen, or of the wrong kind for its step";
 			return -1;
 		}
 		*out = (uint8_t)i;
@@ -526,7 +585,7 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 				return -1;
 			}
 			for (int a = 0; a < s->nargs && a < 4; a++)
-				if (write_arg(&info->args[a], s->args[a], t,
+				if (write_arg(info, a, vocab, s->args[a], t,
 					      &rec[2 + a], why))
 					return -1;
 			len += MMUSPEC_FUZZ_RECORD;

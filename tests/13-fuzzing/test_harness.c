@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Tests of the fuzz harness (doc/13-fuzzing.md, section 13.5): a litmus
+ * test and its fuzz encoding give the same verdict, minimizing keeps the
+ * finding, the litmus form of a finding parses back, and runners are
+ * reused across inputs without leaking state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmuspec/fuzz_run.h>
+#include "../unit.h"
+
+static const char nest[] = "litmus 1\n"
+			   "name nest\n"
+			   "profile v6.15\n"
+			   "arch arm64\n"
+			   "cpus 1\n"
+			   "map 0x1000 P1 rw\n"
+			   "thread T0 cpu 0\n"
+			   "\tnop\n"
+			   "\tarch_enter_lazy_mmu_mode\n"
+			   "\tnop\n"
+			   "\tarch_enter_lazy_mmu_mode\n"
+			   "\tarch_leave_lazy_mmu_mode\n"
+			   "\tarch_leave_lazy_mmu_mode\n"
+			   "expect forbidden LAZY-NEST\n"
+			   "rules LAZY-NEST\n";
+
+static const char once[] = "litmus 1\n"
+			   "name once\n"
+			   "profile v6.15\n"
+			   "arch arm64\n"
+			   "cpus 1\n"
+			   "map 0x1000 P1 rw\n"
+			   "thread T0 cpu 0\n"
+			   "\tarch_enter_lazy_mmu_mode\n"
+			   "\tarch_leave_lazy_mmu_mode\n"
+			   "expect allowed\n"
+			   "rules LAZY-NEST\n";
+
+static struct litmus t, back;
+
+static int parse(const char *text, struct litmus *into)
+{
+	struct litmus_error err;
+
+	if (!litmus_parse("test", text, strlen(text), into, &err))
+		return 0;
+	litmus_print_error(stderr, &err);
+	return -1;
+}
+
+int main(void)
+{
+	struct mmuspec_fuzz_result res;
+	static uint8_t in[4096], rnd[400];
+	uint8_t *small = NULL;
+	size_t small_len = 0;
+	const char *why;
+	char *text = NULL;
+	size_t text_len;
+	long len;
+	FILE *f;
+	int ran = 0;
+
+	if (parse(nest, &t) || parse(once, &back))
+		return 1;
+	mmuspec_fuzz_run_test(&back, MMUSPEC_FUZZ_PRIMITIVES, &res);
+	CHECK(res.ran && !res.rule, "a correct lazy region is no finding");
+	mmuspec_fuzz_run_test(&t, MMUSPEC_FUZZ_PRIMITIVES, &res);
+	CHECK(res.ran && res.rule && !strcmp(res.rule, "LAZY-NEST"),
+	      "a nested lazy region under v6.15 is a LAZY-NEST finding (%s)",
+	      res.rule ? res.rule : "none");
+
+	len = mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_PRIMITIVES, in, sizeof(in),
+				  &why);
+	CHECK(len > 0, "the test encodes as a fuzz input");
+	mmuspec_fuzz_run(in, (size_t)len, MMUSPEC_FUZZ_PRIMITIVES, &res);
+	CHECK(res.ran && res.rule && !strcmp(res.rule, "LAZY-NEST"),
+	      "the fuzz input gives the same finding");
+
+	CHECK(!mmuspec_fuzz_minimize_input(in, (size_t)len,
+					   MMUSPEC_FUZZ_PRIMITIVES, &small,
+					   &small_len) &&
+		      small_len < (size_t)len,
+	      "minimizing shrinks the input (%zu -> %zu bytes)", (size_t)len,
+	      small_len);
+	mmuspec_fuzz_decode(small, small_len, MMUSPEC_FUZZ_PRIMITIVES, &back,
+			    &(const uint8_t *){ NULL }, &(size_t){ 0 });
+	CHECK(back.threads[0].nsteps == 2 &&
+		      back.threads[0].steps[0].op == t.threads[0].steps[1].op &&
+		      back.threads[0].steps[1].op == t.threads[0].steps[1].op,
+	      "the minimized test is the two nested enters (%d steps)",
+	      back.threads[0].nsteps);
+	mmuspec_fuzz_run(small, small_len, MMUSPEC_FUZZ_PRIMITIVES, &res);
+	CHECK(res.rule && !strcmp(res.rule, "LAZY-NEST"),
+	      "the minimized input keeps the finding");
+
+	f = open_memstream(&text, &text_len);
+	CHECK(!mmuspec_fuzz_write_litmus(small, small_len,
+					 MMUSPEC_FUZZ_PRIMITIVES, f),
+	      "a finding is written as a litmus test");
+	fclose(f);
+	CHECK(!parse(text, &back) && back.verdict == LITMUS_FORBIDDEN &&
+		      !strcmp(back.expect_rule, "LAZY-NEST"),
+	      "which parses back and expects LAZY-NEST");
+	free(text);
+	free(small);
+
+	/* Many configurations through the runner table, then the first again. */
+	srand(7);
+	for (int i = 0; i < 3000; i++) {
+		size_t n = (size_t)rand() % sizeof(rnd);
+
+		for (size_t k = 0; k < n; k++)
+			rnd[k] = (uint8_t)rand();
+		mmuspec_fuzz_run(rnd, n, MMUSPEC_FUZZ_PRIMITIVES, &res);
+		ran += res.ran;
+	}
+	CHECK(ran > 0, "random inputs run (%d of 3000 built)", ran);
+	mmuspec_fuzz_run(in, (size_t)len, MMUSPEC_FUZZ_PRIMITIVES, &res);
+	CHECK(res.rule && !strcmp(res.rule, "LAZY-NEST"),
+	      "after 3000 other inputs the first gives the same verdict");
+	return unit_exit();
+}
