@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 178 "doc/13-fuzzing.md"
+#line 181 "doc/13-fuzzing.md"
 #include <string.h>
 
 #include <linux/bug.h>
@@ -37,7 +37,7 @@ static const unsigned long fuzz_addrs[MMUSPEC_FUZZ_NR_ADDRS] = {
 static const char *const fuzz_pages[MMUSPEC_FUZZ_PAGES] = { "P1", "P2", "P3",
 							    "zero" };
 
-#line 227 "doc/13-fuzzing.md"
+#line 230 "doc/13-fuzzing.md"
 static const char *const kernel_ops[] = {
 	"nop",
 	"mmap",
@@ -90,6 +90,7 @@ struct fuzz_oplist {
 };
 
 static struct fuzz_oplist oplists[2][3];
+static int nop_op;
 
 static bool in_list(const char *const *list, const char *name)
 {
@@ -111,6 +112,7 @@ static void oplists_init(void)
 
 	if (done)
 		return;
+	nop_op = litmus_op_lookup("nop", 3);
 	for (v = 0; v < 2; v++) {
 		for (k = 0; k < 3; k++) {
 			struct fuzz_oplist *l = &oplists[v][k];
@@ -141,9 +143,9 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 				return true;
 	return false;
 }
-#line 211 "doc/13-fuzzing.md"
+#line 214 "doc/13-fuzzing.md"
 
-#line 339 "doc/13-fuzzing.md"
+#line 344 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -250,9 +252,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t)
 	t->nrules = 1;
 	strcpy(t->rules[0], "FUZZ-TOTAL");
 }
-#line 213 "doc/13-fuzzing.md"
+#line 216 "doc/13-fuzzing.md"
 
-#line 452 "doc/13-fuzzing.md"
+#line 457 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -338,14 +340,18 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 	const struct fuzz_oplist *l = oplist_for(vocab, th);
 	const struct litmus_op_info *info;
 	struct litmus_step *s;
+	int op;
 
 	if (th->nsteps == LITMUS_MAX_STEPS || !l->n)
 		return;
-	info = litmus_op_info(l->op[rec[1] % l->n]);
-	if (!op_fits(info, t))
-		info = litmus_op_info(litmus_op_lookup("nop", 3));
+	op = l->op[rec[1] % l->n];
+	info = litmus_op_info(op);
+	if (!op_fits(info, t)) {
+		op = nop_op;
+		info = litmus_op_info(op);
+	}
 	s = &th->steps[th->nsteps++];
-	s->op = litmus_op_lookup(info->name, strlen(info->name));
+	s->op = op;
 	s->nargs = info->max_args;
 	s->line = 0;
 	for (int k = 0; k < LITMUS_MAX_ARGS; k++)
@@ -391,9 +397,9 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 	*sched = i < size ? data + i : NULL;
 	*nsched = i < size ? size - i : 0;
 }
-#line 215 "doc/13-fuzzing.md"
+#line 218 "doc/13-fuzzing.md"
 
-#line 597 "doc/13-fuzzing.md"
+#line 606 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)

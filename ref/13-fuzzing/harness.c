@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1413 "doc/13-fuzzing.md"
+#line 1432 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +30,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 1453 "doc/13-fuzzing.md"
+#line 1472 "doc/13-fuzzing.md"
 static uint64_t config_key(const struct litmus *t)
 {
 	uint64_t key = (uint64_t)t->profile | (uint64_t)t->arch << 4 |
@@ -58,9 +58,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const char **why_out)
 	s->x = explore_open(&s->t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 1439 "doc/13-fuzzing.md"
+#line 1458 "doc/13-fuzzing.md"
 
-#line 1487 "doc/13-fuzzing.md"
+#line 1506 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -104,6 +104,15 @@ static void run_slot(struct fuzz_slot *s, const unsigned char *sched,
 	rep = explore_once(rp.x, explore_choose_replay, &rp, &r);
 	mmuspec_set_warn_handler(old, NULL);
 	judge(rp.x, rep, r, vocab, res);
+}
+
+void mmuspec_fuzz_forget(void)
+{
+	for (int i = 0; i < FUZZ_SLOTS; i++) {
+		explore_close(slots[i].x);
+		slots[i].x = NULL;
+		slots[i].used = false;
+	}
 }
 
 static struct fuzz_slot *slot_of(const struct litmus *t)
@@ -151,9 +160,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 		s->t = *t;
 	run_slot(s, s->t.sched, (size_t)s->t.nsched, vocab, res);
 }
-#line 1441 "doc/13-fuzzing.md"
+#line 1460 "doc/13-fuzzing.md"
 
-#line 1585 "doc/13-fuzzing.md"
+#line 1613 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -227,9 +236,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 1443 "doc/13-fuzzing.md"
+#line 1462 "doc/13-fuzzing.md"
 
-#line 1666 "doc/13-fuzzing.md"
+#line 1694 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)

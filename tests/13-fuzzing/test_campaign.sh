@@ -74,7 +74,7 @@ check "fuzz/oss-fuzz/build.sh succeeds with the OSS-Fuzz variables" "[ $? -eq 0 
 for t in fuzz/targets/*.c; do
 	n=$(basename "$t" .c)
 	check "OSS-Fuzz build writes $n and $n.options" "[ -x '$out/$n' ] && [ -f '$out/$n.options' ]"
-	check "the OSS-Fuzz build of $n runs" "'$out/$n' -runs=200 >/dev/null 2>&1"
+	check "the OSS-Fuzz build of $n runs an input" "'$out/$n' '$s/ok.in' >/dev/null 2>&1"
 	if [ -f "fuzz/targets/$n.dict" ]; then
 		check "OSS-Fuzz build ships $n.dict" "[ -f '$out/$n.dict' ]"
 	fi

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1305 "doc/13-fuzzing.md"
+#line 1314 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_RUN_H
 #define MMUSPEC_FUZZ_RUN_H
 
@@ -49,6 +49,16 @@ struct mmuspec_fuzz_result {
 void mmuspec_fuzz_run(const uint8_t *data, size_t size,
 		      enum mmuspec_fuzz_vocab vocab,
 		      struct mmuspec_fuzz_result *res);
+
+/**
+ * mmuspec_fuzz_forget() - close every runner the harness keeps
+ *
+ * The next input of each configuration builds its machine afresh. Tests
+ * use it to check that a verdict does not depend on what ran before.
+ *
+ * Context: process context.
+ */
+void mmuspec_fuzz_forget(void);
 
 /**
  * mmuspec_fuzz_run_test() - run a litmus test once under its own schedule
