@@ -11,13 +11,19 @@
 
 #include "lazy_batch.h"
 
+/**
+ * lazy_batch_commit() - issue a task's deferred updates as one batch
+ * @t: the task's state
+ *
+ * Context: any; does not sleep.
+ */
 static void lazy_batch_commit(struct lazy_batch_task *t)
 {
 	if (t->nr)
 		lazy_batch_hv_mmu_update(t->q, t->nr, true);
 	t->nr = 0;
 }
-#line 197 "doc/23-lazy-batch.md"
+#line 203 "doc/23-lazy-batch.md"
 
 /**
  * lazy_batch_enter() - arch_enter_lazy_mmu_mode()
@@ -64,7 +70,7 @@ void lazy_batch_leave(void)
 	t->active = false;
 	lazy_batch_trace(LAZY_BATCH_LEAVE, t, NULL);
 }
-#line 259 "doc/23-lazy-batch.md"
+#line 265 "doc/23-lazy-batch.md"
 
 /**
  * lazy_batch_set_pte() - write a PTE, deferred in lazy mode
@@ -96,7 +102,7 @@ void lazy_batch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	t->q[t->nr++] = u;
 	lazy_batch_trace(LAZY_BATCH_QUEUE, t, &u);
 }
-#line 305 "doc/23-lazy-batch.md"
+#line 311 "doc/23-lazy-batch.md"
 
 /**
  * lazy_batch_mode_enable() - lazy_mmu_mode_enable()

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/23-lazy-batch.md
  */
-#line 401 "doc/23-lazy-batch.md"
+#line 407 "doc/23-lazy-batch.md"
 #include <string.h>
 
 #include <linux/mm.h>
