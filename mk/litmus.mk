@@ -17,6 +17,28 @@
 LITMUS_FILES := $(sort $(wildcard corpus/litmus/*.litmus))
 FILES ?= $(LITMUS_FILES)
 LITMUS_FLAGS ?=
+LITMUS_JOBS ?= 2
+RULES_TSV := $(B)/rules.tsv
+
+# The rule index the counterexamples quote (rule text and chapter).
+$(RULES_TSV): $(CHAPTERS) | $(TANGLE)
+	@mkdir -p $(@D)
+	$(Q)$(TANGLE) --rules $(CHAPTERS) >$@
+
+# --- make litmus -------------------------------------------------------------
+.PHONY: litmus litmus-check
+PROVIDED_TARGETS += litmus
+litmus: $(B)/clang/bin/litmus $(RULES_TSV)
+	$(Q)$(B)/clang/bin/litmus --rules=$(RULES_TSV) -j $(LITMUS_JOBS) \
+		$(LITMUS_FLAGS) $(FILES)
+
+# In make check: the whole suite under ASan+UBSan, one check per test.
+litmus-check: $(B)/asan/bin/litmus $(RULES_TSV)
+	$(Q)set -o pipefail; $(B)/asan/bin/litmus --rules=$(RULES_TSV) \
+		-j $(LITMUS_JOBS) $(LITMUS_FILES) | \
+		sed -e 's/^PASS /ok - litmus /' -e 's/^FAIL /not ok - litmus /'
+
+CHECK_TARGETS += litmus-check
 
 # --- the parser's fuzz target ------------------------------------------------
 LP_DIR := $(B)/fuzz-litmus-parser

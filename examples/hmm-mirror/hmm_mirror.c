@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/21-hmm-mirror.md
  */
-#line 93 "doc/21-hmm-mirror.md"
+#line 94 "doc/21-hmm-mirror.md"
 #include <errno.h>
 
 #include <linux/bug.h>
@@ -35,7 +35,7 @@ void hmm_mirror_init(struct hmm_mirror *mirror, struct mmuspec_device *dev,
 	mirror->mm = NULL;
 	mirror->registered = false;
 }
-#line 136 "doc/21-hmm-mirror.md"
+#line 137 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_register() - start mirroring a range of @mm
@@ -62,7 +62,7 @@ int hmm_mirror_register(struct hmm_mirror *mirror, struct mm_struct *mm,
 	mirror->registered = true;
 	return 0;
 }
-#line 184 "doc/21-hmm-mirror.md"
+#line 185 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_unregister() - stop mirroring and empty the device page table
@@ -92,7 +92,7 @@ int hmm_mirror_unregister(struct hmm_mirror *mirror)
 	mirror->mm = NULL;
 	return 0;
 }
-#line 226 "doc/21-hmm-mirror.md"
+#line 227 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_invalidate() - the interval notifier's ->invalidate
@@ -112,28 +112,28 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 		container_of(mni, struct hmm_mirror, notifier);
 	unsigned long start = range->start, end = range->end;
 
-#line 274 "doc/21-hmm-mirror.md"
+#line 275 "doc/21-hmm-mirror.md"
 	if ((range->event == MMU_NOTIFY_MIGRATE ||
 	     range->event == MMU_NOTIFY_EXCLUSIVE) &&
 	    range->owner == mirror->owner)
 		return true;
-#line 246 "doc/21-hmm-mirror.md"
+#line 247 "doc/21-hmm-mirror.md"
 
-#line 294 "doc/21-hmm-mirror.md"
+#line 295 "doc/21-hmm-mirror.md"
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&mirror->lock);
 	else if (!mutex_trylock(&mirror->lock))
 		return false;
-#line 248 "doc/21-hmm-mirror.md"
+#line 249 "doc/21-hmm-mirror.md"
 
 	mmu_interval_set_seq(mni, cur_seq);
-#line 317 "doc/21-hmm-mirror.md"
+#line 318 "doc/21-hmm-mirror.md"
 	if (start < mni->start)
 		start = mni->start;
 	if (end - 1 > mni->last)
 		end = mni->last + 1;
 	dev_pte_zap(mirror->dev, start, end);
-#line 251 "doc/21-hmm-mirror.md"
+#line 252 "doc/21-hmm-mirror.md"
 	mutex_unlock(&mirror->lock);
 	return true;
 }
@@ -141,7 +141,7 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 static const struct mmu_interval_notifier_ops hmm_mirror_ops = {
 	.invalidate = hmm_mirror_invalidate,
 };
-#line 332 "doc/21-hmm-mirror.md"
+#line 333 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_fault() - make @addr accessible to the device
@@ -164,13 +164,13 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	bool retry;
 	pte_t pte;
 
-#line 438 "doc/21-hmm-mirror.md"
+#line 439 "doc/21-hmm-mirror.md"
 	if (WARN_ON(!mirror->registered))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	if (addr < mni->start || addr > mni->last)
 		return -EINVAL;
-#line 355 "doc/21-hmm-mirror.md"
+#line 356 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
@@ -178,14 +178,14 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 		if (!pte_present(pte))
 			return -EFAULT;
 
-#line 416 "doc/21-hmm-mirror.md"
+#line 417 "doc/21-hmm-mirror.md"
 		/* Bug 13: the retry check before the lock (MN-RETRY). */
 		if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
 		mutex_lock(&mirror->lock);
 		if (!mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
-#line 363 "doc/21-hmm-mirror.md"
+#line 364 "doc/21-hmm-mirror.md"
 		if (retry) {
 			mutex_unlock(&mirror->lock);
 			continue;
@@ -196,6 +196,60 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 		}
 		dev_pte_install(mirror->dev, addr, pte_val(pte),
 				pte_write(pte));
+		mutex_unlock(&mirror->lock);
+		return 0;
+	}
+	return -EBUSY;
+}
+#line 465 "doc/21-hmm-mirror.md"
+
+/**
+ * hmm_mirror_atomic() - give the device exclusive, writable use of a page
+ * @mirror: a registered mirror
+ * @addr: the address
+ *
+ * The CPU PTE becomes a device-exclusive entry; the device maps the page
+ * writable until a CPU access restores the PTE (and zaps the mapping).
+ *
+ * Context: process context; may sleep; no mmap_lock, not @mirror->lock.
+ * Return: 0; -EFAULT if the page cannot be faulted in for write; -EBUSY
+ * if it cannot be made exclusive or after %HMM_MIRROR_MAX_TRIES
+ * collisions; -EINVAL and -ENODEV as hmm_mirror_fault().
+ */
+int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
+{
+	struct mmu_interval_notifier *mni = &mirror->notifier;
+	unsigned long seq;
+	unsigned int tries;
+	pte_t pte;
+
+#line 439 "doc/21-hmm-mirror.md"
+	if (WARN_ON(!mirror->registered))
+		return -ENODEV;
+	addr &= PAGE_MASK;
+	if (addr < mni->start || addr > mni->last)
+		return -EINVAL;
+#line 487 "doc/21-hmm-mirror.md"
+
+	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
+		seq = mmu_interval_read_begin(mni);
+		pte = __pte(hmm_range_fault_one(mirror->mm, addr, true));
+		if (!pte_present(pte) || !pte_write(pte))
+			return -EFAULT;
+		if (make_device_exclusive(mirror->mm, addr,
+					  (void *)mirror->owner))
+			return -EBUSY;
+
+		mutex_lock(&mirror->lock);
+		if (mmu_interval_read_retry(mni, seq)) {
+			mutex_unlock(&mirror->lock);
+			continue;
+		}
+		if (!mirror->registered) {
+			mutex_unlock(&mirror->lock);
+			return -ENODEV;
+		}
+		dev_pte_install(mirror->dev, addr, pte_val(pte), true);
 		mutex_unlock(&mirror->lock);
 		return 0;
 	}

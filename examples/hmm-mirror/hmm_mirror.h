@@ -45,5 +45,6 @@ int hmm_mirror_register(struct hmm_mirror *mirror, struct mm_struct *mm,
 			unsigned long start, unsigned long length);
 int hmm_mirror_unregister(struct hmm_mirror *mirror);
 int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write);
+int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr);
 
 #endif /* HMM_MIRROR_H */

@@ -17,6 +17,12 @@
 
 #include "kvm_mmu.h"
 
+/**
+ * mn_to_kvm() - the shadow MMU of a subscription
+ * @mn: the subscription embedded in a &struct kvm_mmu
+ *
+ * Return: the &struct kvm_mmu.
+ */
 static struct kvm_mmu *mn_to_kvm(struct mmu_notifier *mn)
 {
 	return container_of(mn, struct kvm_mmu, mn);
@@ -37,7 +43,7 @@ kvm_mmu_invalidate_range_start(struct mmu_notifier *mn,
 	struct kvm_mmu *kvm = mn_to_kvm(mn);
 
 	spin_lock(&kvm->mmu_lock);
-#line 145 "doc/22-kvm-mmu.md"
+#line 151 "doc/22-kvm-mmu.md"
 	if (!kvm->mmu_invalidate_in_progress++) {
 		kvm->mmu_invalidate_range_start = range->start;
 		kvm->mmu_invalidate_range_end = range->end;
@@ -47,12 +53,12 @@ kvm_mmu_invalidate_range_start(struct mmu_notifier *mn,
 		if (range->end > kvm->mmu_invalidate_range_end)
 			kvm->mmu_invalidate_range_end = range->end;
 	}
-#line 130 "doc/22-kvm-mmu.md"
+#line 136 "doc/22-kvm-mmu.md"
 	dev_pte_zap(kvm->dev, range->start, range->end);
 	spin_unlock(&kvm->mmu_lock);
 	return 0;
 }
-#line 170 "doc/22-kvm-mmu.md"
+#line 176 "doc/22-kvm-mmu.md"
 
 /**
  * kvm_mmu_invalidate_range_end() - ->invalidate_range_end
@@ -73,9 +79,18 @@ static void kvm_mmu_invalidate_range_end(struct mmu_notifier *mn,
 		kvm->mmu_invalidate_in_progress--;
 	spin_unlock(&kvm->mmu_lock);
 }
-#line 195 "doc/22-kvm-mmu.md"
+#line 201 "doc/22-kvm-mmu.md"
 
-/* mmu_invalidate_retry_gfn(): must the fault start over? */
+/**
+ * kvm_mmu_invalidate_retry() - mmu_invalidate_retry_gfn(): start over?
+ * @kvm: the shadow MMU
+ * @seq: mmu_invalidate_seq sampled before the host lookup
+ * @addr: the faulting address
+ *
+ * Context: @kvm->mmu_lock held.
+ * Return: true if an invalidation of @addr is in progress or any
+ * invalidation ended since @seq was sampled.
+ */
 static bool kvm_mmu_invalidate_retry(struct kvm_mmu *kvm, unsigned long seq,
 				     unsigned long addr)
 {
@@ -128,9 +143,17 @@ int kvm_mmu_fault(struct kvm_mmu *kvm, unsigned long addr, bool write)
 	}
 	return -EAGAIN;
 }
-#line 279 "doc/22-kvm-mmu.md"
+#line 294 "doc/22-kvm-mmu.md"
 
-/* Does the shadow page table map anything in [start, end)? */
+/**
+ * kvm_mmu_young() - does the shadow page table map anything in a range?
+ * @kvm: the shadow MMU
+ * @start: first address
+ * @end: end address
+ *
+ * Context: @kvm->mmu_lock held.
+ * Return: true if some entry in [@start, @end) is present (young).
+ */
 static bool kvm_mmu_young(struct kvm_mmu *kvm, unsigned long start,
 			  unsigned long end)
 {
@@ -208,7 +231,7 @@ static int kvm_mmu_test_young(struct mmu_notifier *mn,
 	spin_unlock(&kvm->mmu_lock);
 	return young;
 }
-#line 368 "doc/22-kvm-mmu.md"
+#line 391 "doc/22-kvm-mmu.md"
 
 /**
  * kvm_mmu_release() - ->release: the host mm is going away

@@ -18,6 +18,12 @@
 
 #define BITS_PER_LONG (8 * (int)sizeof(long))
 
+/**
+ * fls_long() - find the last (most significant) bit set
+ * @x: the word
+ *
+ * Return: 1 + the index of the highest bit set in @x, 0 if @x is 0.
+ */
 static int fls_long(unsigned long x)
 {
 	return x ? BITS_PER_LONG - __builtin_clzl(x) : 0;
@@ -58,7 +64,7 @@ void sva_smmu_atc_range(unsigned long start, unsigned long end,
 	if (!*inv_end) /* the block ends at the top of the address space */
 		*inv_end = -1UL;
 }
-#line 467 "doc/20-sva-smmu.md"
+#line 473 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_invalidate_secondary_tlbs() - ->arch_invalidate_secondary_tlbs
@@ -88,7 +94,7 @@ sva_smmu_invalidate_secondary_tlbs(struct mmu_notifier *mn,
 	atc_inv(smmu->dev, inv_start, inv_end);
 	cmd_sync(smmu->dev);
 }
-#line 540 "doc/20-sva-smmu.md"
+#line 546 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_release() - ->release: the bound mm is going away
@@ -116,7 +122,7 @@ static const struct mmu_notifier_ops sva_smmu_ops = {
 	.arch_invalidate_secondary_tlbs = sva_smmu_invalidate_secondary_tlbs,
 	.release = sva_smmu_release,
 };
-#line 583 "doc/20-sva-smmu.md"
+#line 589 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_bind() - share @mm's page table with the device

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1695 "doc/02-machine.md"
+#line 1701 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,18 +162,25 @@ void mmuspec_state_region(struct mmuspec_machine *m, void *p, size_t size)
  */
 void mmuspec_undo_save(struct mmuspec_machine *m, void *p, size_t size)
 {
-	struct mmuspec_undo *u;
+	while (size) {
+		size_t n = size < sizeof(m->undo->old) ? size :
+							 sizeof(m->undo->old);
+		struct mmuspec_undo *u;
 
-	if (m->nundo == m->undo_cap) {
-		m->undo_cap = m->undo_cap ? 2 * m->undo_cap : 4096;
-		m->undo = realloc(m->undo, m->undo_cap * sizeof(*m->undo));
-		if (!m->undo)
-			abort();
+		if (m->nundo == m->undo_cap) {
+			m->undo_cap = m->undo_cap ? 2 * m->undo_cap : 4096;
+			m->undo = realloc(m->undo,
+					  m->undo_cap * sizeof(*m->undo));
+			if (!m->undo)
+				abort();
+		}
+		u = &m->undo[m->nundo++];
+		u->p = p;
+		u->size = (uint32_t)n;
+		memcpy(u->old, p, n);
+		p = (char *)p + n;
+		size -= n;
 	}
-	u = &m->undo[m->nundo++];
-	u->p = p;
-	u->size = (uint32_t)size;
-	memcpy(u->old, p, size);
 }
 
 static void reset_threads(struct mmuspec_machine *m)
@@ -208,7 +215,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 1906 "doc/02-machine.md"
+#line 1919 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -407,7 +414,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2115 "doc/02-machine.md"
+#line 2128 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3731 "doc/02-machine.md"
+#line 3759 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -106,6 +106,26 @@ void copy_page(struct page *to, const struct page *from)
 {
 	mmuspec_undo_save(mmuspec_machine(), &to->data, sizeof(to->data));
 	to->data = from->data;
+}
+
+void page_add_anon_rmap(struct page *page)
+{
+	mmuspec_undo_save(mmuspec_machine(), &page->_mapcount,
+			  sizeof(page->_mapcount));
+	page->_mapcount++;
+}
+
+void page_remove_rmap(struct page *page)
+{
+	mmuspec_undo_save(mmuspec_machine(), &page->_mapcount,
+			  sizeof(page->_mapcount));
+	page->_mapcount--;
+}
+
+void SetPageKsm(struct page *page)
+{
+	mmuspec_undo_save(mmuspec_machine(), &page->flags, sizeof(page->flags));
+	page->flags |= PG_ksm;
 }
 
 pmd_t *pmd_off(struct mm_struct *mm, unsigned long addr)
@@ -353,7 +373,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4085 "doc/02-machine.md"
+#line 4133 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 2233 "doc/02-machine.md"
+#line 2246 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +189,7 @@ void mmuspec_sched_destroy(struct mmuspec_machine *m)
 	free(s);
 	m->sched = NULL;
 }
-#line 2427 "doc/02-machine.md"
+#line 2440 "doc/02-machine.md"
 
 static int block_done(const struct mmuspec_thread *t)
 {
@@ -251,7 +251,7 @@ static int thread_runnable(struct mmuspec_machine *m,
 	}
 	return 1;
 }
-#line 2501 "doc/02-machine.md"
+#line 2514 "doc/02-machine.md"
 
 static int pick(struct mmuspec_machine *m, enum mmuspec_sched_class cls,
 		int cur)
@@ -308,11 +308,20 @@ static void enter_thread(struct mmuspec_machine *m, struct mmuspec_thread *t)
 			ev.new = (uint64_t)t->id;
 			mmuspec_emit(m, &ev);
 			c->curr = t->id;
+			/*
+			 * The switch itself is not a place to be preempted:
+			 * what the lazy MMU backend does here (committing
+			 * the outgoing task's queue) has no scheduling points.
+			 */
+			m->no_sched++;
 			mmuspec_lazy_switch(m, prev, t);
+			m->no_sched--;
 		}
 	} else if (t->state == MMUSPEC_T_READY) {
 		c->irq = t->id;
 		t->task = c->curr >= 0 ? c->curr : t->id;
+		/* current->mm inside an interrupt: the interrupted task's. */
+		t->mm = c->curr >= 0 ? m->threads[c->curr].mm : 0;
 		if (t->kind == MMUSPEC_THREAD_IRQ)
 			t->hardirq = 1;
 		else
@@ -372,7 +381,7 @@ void mmuspec_sched_point(struct mmuspec_machine *m,
 {
 	int cur = m->cur, next;
 
-	if (!m->running || cur < 0)
+	if (!m->running || cur < 0 || m->no_sched)
 		return;
 	if (m->abort)
 		leave_run(m, cur, MMUSPEC_RUN_ABORTED, 0);
@@ -414,7 +423,7 @@ void mmuspec_abort_run(struct mmuspec_machine *m)
 {
 	m->abort = 1;
 }
-#line 2676 "doc/02-machine.md"
+#line 2698 "doc/02-machine.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n)
@@ -496,7 +505,7 @@ static void thread_main(struct mmuspec_machine *m)
 	switch_to(m, t->id, next, 1);
 	abort();
 }
-#line 2762 "doc/02-machine.md"
+#line 2784 "doc/02-machine.md"
 
 static struct mmuspec_thread *new_thread(struct mmuspec_machine *m,
 					 enum mmuspec_thread_kind kind)
@@ -614,7 +623,7 @@ enum mmuspec_run_result mmuspec_run(struct mmuspec_machine *m,
 	mmuspec_emit(m, &ev);
 	return m->result;
 }
-#line 2891 "doc/02-machine.md"
+#line 2913 "doc/02-machine.md"
 
 unsigned int mmuspec_choose_first(const struct mmuspec_sched_info *info,
 				  void *ctx)

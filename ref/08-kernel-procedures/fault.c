@@ -64,9 +64,9 @@ static vm_fault_t wp_page_copy(struct vm_area_struct *vma, unsigned long addr,
 			ptep_clear_flush_notify(vma, addr, pte);
 		}
 		set_pte_at(mm, addr & PAGE_MASK, pte, entry);
-		new->_mapcount = 1;
+		page_add_anon_rmap(new);
 		if (old)
-			old->_mapcount--;
+			page_remove_rmap(old);
 	} else {
 		put_page(new);
 		old = NULL;
@@ -131,7 +131,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma,
 	}
 	set_pte_at(mm, addr & PAGE_MASK, pte, entry);
 	if (page)
-		page->_mapcount = 1;
+		page_add_anon_rmap(page);
 	pte_unmap_unlock(pte, ptl);
 	return 0;
 }

@@ -92,7 +92,8 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 		if (is_migration_entry(ptep_get(&pte[i])))
 			set_pte_at(mm, start + (i << PAGE_SHIFT), &pte[i],
 				   entry);
-		page->_mapcount = 1;
+		if (page == dst[i])
+			page_add_anon_rmap(page);
 	}
 	pte_unmap_unlock(pte, ptl);
 	mmap_read_unlock(mm);
@@ -105,7 +106,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	return 0;
 }
-#line 1274 "doc/08-kernel-procedures.md"
+#line 1275 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {

@@ -143,7 +143,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	struct mmu_notifier_range range;
 	unsigned long addr;
 
-	if (mm == oldmm || mm->id == 0)
+	if (mm == oldmm || mm->id == 0 || oldmm->id == 0)
 		return -1;
 	mmap_write_lock(oldmm);
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, oldmm,
@@ -229,7 +229,7 @@ int write_protect_page(struct mm_struct *mm, unsigned long addr)
 				set_pte_at(mm, addr, pte,
 					   pte_mkclean(pte_wrprotect(entry)));
 			}
-			pfn_to_page(pte_pfn(entry))->flags |= PG_ksm;
+			SetPageKsm(pfn_to_page(pte_pfn(entry)));
 			err = 0;
 		}
 		pte_unmap_unlock(pte, ptl);
@@ -267,13 +267,13 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 		    pfn_to_page(pte_pfn(orig))->data == kpage->data) {
 			old = pfn_to_page(pte_pfn(orig));
 			get_page(kpage);
-			kpage->flags |= PG_ksm;
+			SetPageKsm(kpage);
 			ptep_clear_flush(&vma, addr, pte);
 			set_pte_at(mm, addr, pte,
 				   pte_wrprotect(pfn_pte(
 					   page_to_pfn(kpage),
 					   vm_get_page_prot(vma.vm_flags))));
-			old->_mapcount--;
+			page_remove_rmap(old);
 		}
 		pte_unmap_unlock(pte, ptl);
 	}

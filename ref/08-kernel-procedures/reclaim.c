@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1337 "doc/08-kernel-procedures.md"
+#line 1338 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -37,7 +37,7 @@ bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch)
 		} else {
 			pteval = ptep_clear_flush(&vma, addr, pte);
 		}
-		pfn_to_page(pte_pfn(pteval))->_mapcount--;
+		page_remove_rmap(pfn_to_page(pte_pfn(pteval)));
 		put_page(pfn_to_page(pte_pfn(pteval))); /* the mapping's */
 		unmapped = true;
 	}

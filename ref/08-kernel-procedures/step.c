@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1585 "doc/08-kernel-procedures.md"
+#line 1586 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -106,7 +106,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 		mmuspec_step_arg_range(m, d->kind[i], &min, &max);
 		if (d->kind[i] == MMUSPEC_ARG_TARGET)
 			max = (int64_t)nsteps;
-		if (d->kind[i] == MMUSPEC_ARG_ADDR && v >= 0 &&
+		if (d->kind[i] == MMUSPEC_ARG_ADDR &&
 		    (uint64_t)v >= MMUSPEC_KERNEL_BASE &&
 		    (uint64_t)v < mmuspec_kernel_end(m) && !(v & ~PAGE_MASK))
 			continue;
@@ -118,7 +118,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1704 "doc/08-kernel-procedures.md"
+#line 1705 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -246,7 +246,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 1839 "doc/08-kernel-procedures.md"
+#line 1840 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -310,12 +310,12 @@ static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		if (addr >= mm->end)
 			return step_warn(m, "bad address");
 		pte = hmm_range_fault_one(mm, addr, s->arg[1]);
-		t->preg[0] = (long)pte;
+		t->snap = pte;
 		return pte != 0;
 	case MMUSPEC_STEP_dev_pte_install:
-		if (d->kind != MMUSPEC_DEV_MIRROR || t->preg[0] <= 0)
+		if (d->kind != MMUSPEC_DEV_MIRROR || !t->snap)
 			return step_warn(m, "nothing to install");
-		dev_pte_install(d, addr, (pteval_t)t->preg[0], s->arg[1]);
+		dev_pte_install(d, addr, t->snap, s->arg[1]);
 		return 1;
 	case MMUSPEC_STEP_dev_pte_zap:
 		if (!s->arg[1] && ctx)
@@ -348,7 +348,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 1945 "doc/08-kernel-procedures.md"
+#line 1946 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -459,7 +459,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2058 "doc/08-kernel-procedures.md"
+#line 2059 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -534,14 +534,16 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	ev.old = (uint64_t)from;
 	ev.new = (uint64_t)cpu;
 	mmuspec_emit(m, &ev);
+	m->no_sched++;
 	mmuspec_lazy_switch(m, t, NULL);
+	m->no_sched--;
 	m->s.cpu[from].curr = -1;
 	t->cpu = cpu;
 	/* Runs on its new CPU when that CPU lets it (a scheduling point). */
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2142 "doc/08-kernel-procedures.md"
+#line 2145 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -778,7 +780,8 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		r = page != NULL;
 		break;
 	case MMUSPEC_STEP___free_page:
-		if (t->preg[s->arg[0]] < 0)
+		if (t->preg[s->arg[0]] < 0 ||
+		    (unsigned long)t->preg[s->arg[0]] >= m->cfg.nr_pages)
 			return t->cc = step_warn(m, "empty page register");
 		__free_page(pfn_to_page((unsigned long)t->preg[s->arg[0]]));
 		t->preg[s->arg[0]] = -1;

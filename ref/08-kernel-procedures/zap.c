@@ -79,7 +79,7 @@ static bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 {
 	if (page->flags & PG_reserved)
 		return false;
-	page->_mapcount--;
+	page_remove_rmap(page);
 	tlb->pages[tlb->nr++] = page;
 	return tlb->nr == MMU_GATHER_PAGES;
 }

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 323 "doc/10-oracle.md"
+#line 325 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <linux/mm_types.h>
+#include <mmuspec/device.h>
 #include <mmuspec/internal.h>
 #include <mmuspec/oracle.h>
 
@@ -22,6 +23,9 @@
 #define ORACLE_MAX_QUEUED 32
 #define ORACLE_STACK 8
 #define NO_SEQ 0xffffffffu
+
+/* Owner of a range in events: a device index, -1 none, -2 not a device. */
+#define ORACLE_NO_OWNER ((uint64_t)(int64_t)-1)
 
 /* enum mmu_notifier_event values (include/linux/mmu_notifier.h order). */
 #define ORACLE_NOTIFY_MIGRATE 6
@@ -117,7 +121,7 @@ struct oracle {
 	int grain_thread, grain_tlb, grain_mm;
 	uint64_t grain_start, grain_end;
 };
-#line 442 "doc/10-oracle.md"
+#line 448 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -136,28 +140,43 @@ static struct otrack *find_track(struct oracle *o, int mm, uint64_t va,
 	return NULL;
 }
 
-/* Record that entry (mm, va, level) changed from old to new at event seq. */
-static void track_write(struct oracle *o, int mm, uint64_t va, int level,
-			pteval_t old, pteval_t new, uint32_t seq)
+/*
+ * The tracked entry (mm, va, level), tracked from now on if it was not:
+ * its value before this first write, @old, is current since the start.
+ * Called before the checks of a write, so that they see the entry.
+ */
+static struct otrack *track_get(struct oracle *o, int mm, uint64_t va,
+				int level, pteval_t old)
 {
 	struct otrack *t;
 
 	va &= ~(entry_size(level) - 1);
 	t = find_track(o, mm, va, level);
-	if (!t) {
-		if (o->ntrack == ORACLE_MAX_ENTRIES) {
-			o->rep.truncated = 1;
-			return;
-		}
-		t = &o->track[o->ntrack++];
-		memset(t, 0, sizeof(*t));
-		t->mm = (int16_t)mm;
-		t->va = va;
-		t->level = (uint8_t)level;
-		t->n = 1;
-		t->from[0] = 0;
-		t->val[0] = old;
+	if (t)
+		return t;
+	if (o->ntrack == ORACLE_MAX_ENTRIES) {
+		o->rep.truncated = 1;
+		return NULL;
 	}
+	t = &o->track[o->ntrack++];
+	memset(t, 0, sizeof(*t));
+	t->mm = (int16_t)mm;
+	t->va = va;
+	t->level = (uint8_t)level;
+	t->n = 1;
+	t->from[0] = 0;
+	t->val[0] = old;
+	return t;
+}
+
+/* Record that entry (mm, va, level) changed from old to new at event seq. */
+static void track_write(struct oracle *o, int mm, uint64_t va, int level,
+			pteval_t old, pteval_t new, uint32_t seq)
+{
+	struct otrack *t = track_get(o, mm, va, level, old);
+
+	if (!t)
+		return;
 	if (t->n == ORACLE_HIST) {
 		memmove(t->from, t->from + 1,
 			sizeof(t->from[0]) * (ORACLE_HIST - 1));
@@ -208,7 +227,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 540 "doc/10-oracle.md"
+#line 561 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -251,13 +270,8 @@ static int tlb_covers(struct oracle *o, int tlb, int mm)
 {
 	int d;
 
-	if (tlb < MMUSPEC_MAX_CPUS) {
-		if (tlb >= (int)o->cfg->nr_cpus || mm >= ORACLE_DEVPT_MM)
-			return 0;
-		if (mm == 0)
-			return 1;
-		return !!(mmuspec_mm(o->m, mm)->cpu_bitmap & (1ul << tlb));
-	}
+	if (tlb < MMUSPEC_MAX_CPUS)
+		return tlb < (int)o->cfg->nr_cpus && mm < ORACLE_DEVPT_MM;
 	d = (tlb - MMUSPEC_MAX_CPUS) / 3;
 	if (d >= (int)o->cfg->nr_devices)
 		return 0;
@@ -271,7 +285,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 612 "doc/10-oracle.md"
+#line 628 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -292,7 +306,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 640 "doc/10-oracle.md"
+#line 656 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -360,7 +374,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 713 "doc/10-oracle.md"
+#line 729 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -438,7 +452,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 799 "doc/10-oracle.md"
+#line 815 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -531,7 +545,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 896 "doc/10-oracle.md"
+#line 912 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -567,13 +581,18 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 941 "doc/10-oracle.md"
+#line 957 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
+	struct mmuspec_device *d;
+
 	if (tlb < MMUSPEC_MAX_CPUS)
 		return &mmuspec_cpu(o->m, tlb)->tlb;
-	return NULL; /* secondary TLBs: no accessor yet (chapter 04) */
+	d = mmuspec_device(o->m, (tlb - MMUSPEC_MAX_CPUS) / 3);
+	if (!d)
+		return NULL;
+	return (tlb - MMUSPEC_MAX_CPUS) % 3 == 1 ? &d->atc : &d->iotlb;
 }
 
 static int check_grain_now(struct oracle *o, const struct mmuspec_event *ev)
@@ -642,13 +661,33 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	o->grain_end = ev->end;
 	return 0;
 }
-#line 1024 "doc/10-oracle.md"
+#line 1045 "doc/10-oracle.md"
+
+/*
+ * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
+ * The event's dev field is the emitting thread's (a CPU thread runs the
+ * callbacks), so the device is found from the subscription, ev->obj: the
+ * model's devices subscribe with their own &struct mmuspec_device.mn
+ * (hlist) or .mni (interval). -1 if it is none of them.
+ */
+static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
+{
+	for (int d = 0; d < (int)o->cfg->nr_devices; d++) {
+		struct mmuspec_device *dv = mmuspec_device(o->m, d);
+
+		if (dv && ev->obj &&
+		    (ev->obj == (const void *)&dv->mn ||
+		     ev->obj == (const void *)&dv->mni))
+			return d;
+	}
+	return ev->dev;
+}
 
 static int own_event(const struct ocb *c)
 {
 	return (c->event == ORACLE_NOTIFY_MIGRATE ||
 		c->event == ORACLE_NOTIFY_EXCLUSIVE) &&
-	       c->dev >= 0 && c->owner == (uint64_t)(c->dev + 1);
+	       c->dev >= 0 && c->owner == (uint64_t)c->dev;
 }
 
 /* Does device d's page table map anything present in [start, end)? */
@@ -714,18 +753,18 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	/* a subscription's callback */
 	if (ev->sub == MMUSPEC_MN_INVALIDATE_RANGE_END && th->nranges &&
-	    ev->dev >= 0 &&
-	    (th->range[th->nranges - 1].subs_failed & (1u << ev->dev)))
+	    obj_dev(o, ev) >= 0 &&
+	    (th->range[th->nranges - 1].subs_failed & (1u << obj_dev(o, ev))))
 		return violation(
 			o, ev, "MN-PAIR",
 			"->invalidate_range_end of device %d whose ->invalidate_range_start failed",
-			ev->dev);
+			obj_dev(o, ev));
 	if (th->ncb == ORACLE_STACK)
 		return 0;
 	c = &th->cb[th->ncb++];
 	memset(c, 0, sizeof(*c));
 	c->op = ev->sub;
-	c->dev = ev->dev;
+	c->dev = (int8_t)obj_dev(o, ev);
 	c->mm = ev->mm;
 	c->start = ev->addr;
 	c->end = ev->end;
@@ -734,7 +773,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1122 "doc/10-oracle.md"
+#line 1163 "doc/10-oracle.md"
 
 static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 		     struct othread *th, struct ocb *c)
@@ -862,7 +901,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1257 "doc/10-oracle.md"
+#line 1298 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -904,7 +943,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 
 		if (!r->failed && r->mm == ev->mm && r->start <= ev->addr &&
 		    r->end > ev->addr && r->event == ORACLE_NOTIFY_EXCLUSIVE &&
-		    r->owner)
+		    r->owner != ORACLE_NO_OWNER)
 			return 0;
 	}
 	return violation(
@@ -912,7 +951,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1311 "doc/10-oracle.md"
+#line 1352 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -964,7 +1003,7 @@ static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		  struct othread *th)
 {
-	int d = ev->dev;
+	int d = obj_dev(o, ev);
 
 	if (!th)
 		return 0;
@@ -994,7 +1033,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1397 "doc/10-oracle.md"
+#line 1438 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1175,7 +1214,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1585 "doc/10-oracle.md"
+#line 1626 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1394,6 +1433,10 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 	if (th && th->ncb && ev->type == MMUSPEC_EV_DEV_PTE_WRITE &&
 	    !is_leaf(ev->new, 0))
 		th->cb[th->ncb - 1].did_inval = 1;
+	if (ev->type == MMUSPEC_EV_PTE_WRITE)
+		track_get(o, ev->mm, ev->addr, ev->level, ev->old);
+	else if (ev->type == MMUSPEC_EV_DEV_PTE_WRITE && ev->dev >= 0)
+		track_get(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old);
 	if (dispatch(o, ev, th))
 		return;
 	if (ev->type == MMUSPEC_EV_PTE_WRITE)
@@ -1403,7 +1446,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq);
 }
-#line 1818 "doc/10-oracle.md"
+#line 1863 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

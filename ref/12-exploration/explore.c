@@ -4,13 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 404 "doc/12-exploration.md"
+#line 414 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmuspec/device.h>
 #include <mmuspec/explore.h>
 #include <mmuspec/internal.h>
 
@@ -26,6 +27,7 @@ struct explore {
 	struct mmuspec_step steps[LITMUS_MAX_THREADS][LITMUS_MAX_STEPS];
 	int lit_of[MMUSPEC_MAX_THREADS]; /* model thread id -> litmus thread */
 	int model_of[LITMUS_MAX_THREADS];
+	struct mmuspec_mn_script script[LITMUS_MAX_DEVICES];
 	unsigned long nsteps; /* STEP_BEGIN events this run */
 	/* reload: the state before the set-up */
 	unsigned int nbase;
@@ -48,7 +50,15 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 452 "doc/12-exploration.md"
+#line 464 "doc/12-exploration.md"
+
+static const char *const cb_names[LITMUS_NR_CB_OPS] = {
+	[LITMUS_CB_START] = "invalidate_range_start",
+	[LITMUS_CB_END] = "invalidate_range_end",
+	[LITMUS_CB_SECONDARY_TLBS] = "arch_invalidate_secondary_tlbs",
+	[LITMUS_CB_INVALIDATE] = "invalidate",
+	[LITMUS_CB_RELEASE] = "release",
+};
 
 static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 		     char *why, size_t n)
@@ -63,10 +73,10 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
 
-		if (d->driver != LITMUS_DRV_SVA && d->driver != LITMUS_DRV_HMM)
+		if (d->driver == LITMUS_DRV_KVM)
 			return snprintf(
 				       why, n,
-				       "driver= of device %s is not supported by the runner yet",
+				       "driver=kvm of device %s is not supported by the runner yet",
 				       d->name),
 			       -1;
 		cfg->dev[k].kind = d->kind == LITMUS_DEV_MIRROR ?
@@ -79,16 +89,92 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 		cfg->dev[k].mm = 1;
 		cfg->dev[k].cpu = 0;
 	}
-	for (k = 0; k < t->nthreads; k++)
-		if (t->threads[k].kind == LITMUS_CALLBACK)
+	for (k = 0; k < t->nthreads; k++) {
+		const struct litmus_thread *th = &t->threads[k];
+		int mirror;
+
+		if (th->kind != LITMUS_CALLBACK)
+			continue;
+		mirror = t->devices[th->device].kind == LITMUS_DEV_MIRROR;
+		if (t->devices[th->device].driver != LITMUS_DRV_CUSTOM)
 			return snprintf(
 				       why, n,
-				       "callback blocks are not supported by the runner yet (line %d)",
-				       t->threads[k].line),
+				       "line %d: callback blocks need driver=custom on device %s",
+				       th->line, t->devices[th->device].name),
 			       -1;
+		if (mirror != (th->cb_op == LITMUS_CB_INVALIDATE))
+			return snprintf(
+				       why, n,
+				       "line %d: a %s device has no %s callback (mirror: invalidate; iommu: the others)",
+				       th->line, mirror ? "mirror" : "iommu",
+				       cb_names[th->cb_op]),
+			       -1;
+	}
 	return 0;
 }
-#line 500 "doc/12-exploration.md"
+#line 534 "doc/12-exploration.md"
+
+/* The file's steps as model steps; callbacks become device scripts. */
+static int convert_steps(struct explore *x, char *why, size_t n)
+{
+	const struct litmus *t = x->t;
+	int k;
+
+	memset(x->script, 0, sizeof(x->script));
+	for (k = 0; k < t->nthreads; k++) {
+		const struct litmus_thread *th = &t->threads[k];
+		struct mmuspec_mn_script *sc = &x->script[th->device & 3];
+		unsigned int len = (unsigned int)th->nsteps;
+
+		for (int j = 0; j < th->nsteps; j++) {
+			struct mmuspec_step *st = &x->steps[k][j];
+			int bad;
+
+			memset(st, 0, sizeof(*st));
+			st->op = (uint16_t)th->steps[j].op;
+			st->line = (uint32_t)th->steps[j].line;
+			for (int a = 0; a < th->steps[j].nargs; a++)
+				st->arg[a] = (int64_t)th->steps[j].args[a];
+			if (!mmuspec_step_valid(x->m, st, len, &bad))
+				return snprintf(
+					       why, n,
+					       "%.100s:%d: argument %d of '%.40s' is out of range for this machine",
+					       t->path, th->steps[j].line,
+					       bad + 1,
+					       litmus_op_info(th->steps[j].op)
+						       ->name),
+				       -1;
+		}
+		if (th->kind != LITMUS_CALLBACK)
+			continue;
+		switch (th->cb_op) {
+		case LITMUS_CB_START:
+			sc->start = x->steps[k];
+			sc->nstart = len;
+			break;
+		case LITMUS_CB_END:
+			sc->end = x->steps[k];
+			sc->nend = len;
+			break;
+		case LITMUS_CB_SECONDARY_TLBS:
+			sc->secondary = x->steps[k];
+			sc->nsecondary = len;
+			break;
+		case LITMUS_CB_INVALIDATE:
+			sc->invalidate = x->steps[k];
+			sc->ninvalidate = len;
+			break;
+		default:
+			sc->release = x->steps[k];
+			sc->nrelease = len;
+			break;
+		}
+	}
+	for (k = 0; k < t->ndevices; k++)
+		if (t->devices[k].driver == LITMUS_DRV_CUSTOM)
+			mmuspec_device_set_script(x->m, k, &x->script[k]);
+	return 0;
+}
 
 static int setup(struct explore *x, char *why, size_t n)
 {
@@ -150,6 +236,8 @@ static int setup(struct explore *x, char *why, size_t n)
 						 { (int64_t)mp->addr, r,
 						   prot_bits[mp->prot] } };
 	}
+	if (convert_steps(x, why, n))
+		return -1;
 	mmuspec_set_hook(m, NULL, NULL);
 	if (ns) {
 		if (mmuspec_add_task(m, 0, 1, s, ns) < 0 ||
@@ -172,33 +260,9 @@ static int setup(struct explore *x, char *why, size_t n)
 		memcpy(x->setup_log, m->undo,
 		       x->nsetup * sizeof(*x->setup_log));
 	mmuspec_checkpoint(m);
-	for (k = 0; k < t->nthreads; k++) {
-		const struct litmus_thread *th = &t->threads[k];
-
-		for (int j = 0; j < th->nsteps; j++) {
-			struct mmuspec_step *st = &x->steps[k][j];
-			int bad;
-
-			memset(st, 0, sizeof(*st));
-			st->op = (uint16_t)th->steps[j].op;
-			st->line = (uint32_t)th->steps[j].line;
-			for (int a = 0; a < th->steps[j].nargs; a++)
-				st->arg[a] = (int64_t)th->steps[j].args[a];
-			if (!mmuspec_step_valid(m, st, (unsigned int)th->nsteps,
-						&bad))
-				return snprintf(
-					       why, n,
-					       "%.100s:%d: argument %d of '%.40s' is out of range for this machine",
-					       t->path, th->steps[j].line,
-					       bad + 1,
-					       litmus_op_info(th->steps[j].op)
-						       ->name),
-				       -1;
-		}
-	}
 	return 0;
 }
-#line 632 "doc/12-exploration.md"
+#line 706 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -282,7 +346,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 721 "doc/12-exploration.md"
+#line 795 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -299,6 +363,8 @@ static int start_run(struct explore *x)
 		const struct litmus_thread *th = &t->threads[k];
 		unsigned int n = (unsigned int)th->nsteps;
 
+		if (th->kind == LITMUS_CALLBACK)
+			continue;
 		if (th->kind == LITMUS_TASK)
 			id = mmuspec_add_task(x->m, th->cpu, 1, x->steps[k], n);
 		else if (th->kind == LITMUS_IRQ)
@@ -367,7 +433,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 814 "doc/12-exploration.md"
+#line 890 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -494,7 +560,8 @@ static int parse_schedule(const struct litmus *t, const char *s,
 			k = litmus_find_thread(t, w, len);
 			if (k < 0 && w[0] >= '0' && w[0] <= '9')
 				k = atoi(w);
-			if (k < 0 || k >= t->nthreads)
+			if (k < 0 || k >= t->nthreads ||
+			    t->threads[k].kind == LITMUS_CALLBACK)
 				return -1;
 			out[(*n)++] = (unsigned char)k;
 		} else if (len) {
@@ -505,7 +572,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 956 "doc/12-exploration.md"
+#line 1033 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -561,16 +628,17 @@ void explore_print_cex(struct explore *x, FILE *out)
 	free(sched);
 	explore_schedule_names(x, names, sizeof(names));
 	if (!rep->rule) {
-		fprintf(out,
-			"counterexample: none (the replay kept every rule)\n");
-		return;
+		fprintf(out, "trace (no violation):\n");
+	} else {
+		rule_text(x->rules, rep->rule, text, sizeof(text), chap,
+			  sizeof(chap));
+		base = strrchr(chap, '/') ? strrchr(chap, '/') + 1 : chap;
+		fprintf(out, "counterexample: %s\n  rule: %s\n", rep->rule,
+			text);
+		fprintf(out, "  see: %s (site: %.*s.html#%s)\n", chap,
+			(int)strcspn(base, "."), base, rep->rule);
+		fprintf(out, "  why: %s\n", rep->why);
 	}
-	rule_text(x->rules, rep->rule, text, sizeof(text), chap, sizeof(chap));
-	base = strrchr(chap, '/') ? strrchr(chap, '/') + 1 : chap;
-	fprintf(out, "counterexample: %s\n  rule: %s\n", rep->rule, text);
-	fprintf(out, "  see: %s (site: %.*s.html#%s)\n", chap,
-		(int)strcspn(base, "."), base, rep->rule);
-	fprintf(out, "  why: %s\n", rep->why);
 	for (k = 0; k < x->ntrace; k++) {
 		const struct mmuspec_event *ev = &x->trace[k];
 		int lt = ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS ?
@@ -590,8 +658,10 @@ void explore_print_cex(struct explore *x, FILE *out)
 		    ev->type == MMUSPEC_EV_STEP_END)
 			continue;
 		mmuspec_event_format(ev, evs, sizeof(evs));
-		fprintf(out, "         #%u %s%s\n", ev->seq, evs,
-			ev->seq == rep->ev.seq ? "   <-- violation" : "");
+		fprintf(out, "         %s%s\n", evs,
+			rep->rule && ev->seq == rep->ev.seq ?
+				"   <-- violation" :
+				"");
 	}
 	fprintf(out, "  schedule: %s\n", names);
 	fprintf(out,
@@ -622,7 +692,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1078 "doc/12-exploration.md"
+#line 1158 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
@@ -639,6 +709,9 @@ static void finish(struct explore *x, const struct explore_opts *opts,
 			 "expected forbidden %s, got %s in %lu schedules",
 			 t->expect_rule, other ? other : "no violation",
 			 res->runs);
+		if (opts->verbose &&
+		    (opts->mode == EXPLORE_REPLAY || t->nsched))
+			explore_print_cex(x, out);
 	} else if (found) {
 		snprintf(res->msg, sizeof(res->msg),
 			 "expected allowed, got %s (%.256s) in schedule %.400s",
@@ -646,6 +719,9 @@ static void finish(struct explore *x, const struct explore_opts *opts,
 		explore_print_cex(x, out);
 	} else {
 		res->pass = 1;
+		if (opts->verbose &&
+		    (opts->mode == EXPLORE_REPLAY || t->nsched))
+			explore_print_cex(x, out); /* the trace of the replay */
 	}
 	if (found && opts->cex) {
 		FILE *f = fopen(opts->cex, "w");

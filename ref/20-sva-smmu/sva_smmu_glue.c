@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 643 "doc/20-sva-smmu.md"
+#line 649 "doc/20-sva-smmu.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>
@@ -14,6 +14,13 @@
 
 static struct sva_smmu smmus[MMUSPEC_MAX_DEVICES];
 
+/**
+ * sva_attach() - put the sva-smmu example on device @dev
+ * @m: machine
+ * @dev: an SVA device
+ *
+ * Return: 0 or the -errno of sva_smmu_bind().
+ */
 static int sva_attach(struct mmuspec_machine *m, int dev)
 {
 	struct mmuspec_device *d = mmuspec_device(m, dev);
@@ -27,6 +34,12 @@ static int sva_attach(struct mmuspec_machine *m, int dev)
 			     d->flags & MMUSPEC_DEV_ATS);
 }
 
+/**
+ * sva_dev_of() - the device whose binding owns @subscription
+ * @subscription: a subscription
+ *
+ * Return: the device index, or -1.
+ */
 static int sva_dev_of(const void *subscription)
 {
 	for (int i = 0; i < MMUSPEC_MAX_DEVICES; i++)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/21-hmm-mirror.md
  */
-#line 457 "doc/21-hmm-mirror.md"
+#line 535 "doc/21-hmm-mirror.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>
@@ -14,6 +14,13 @@
 
 static struct hmm_mirror mirrors[MMUSPEC_MAX_DEVICES];
 
+/**
+ * hmm_attach() - put the hmm-mirror example on device @dev
+ * @m: machine
+ * @dev: a mirror device
+ *
+ * Return: 0 or the -errno of hmm_mirror_register().
+ */
 static int hmm_attach(struct mmuspec_machine *m, int dev)
 {
 	struct mmuspec_device *d = mmuspec_device(m, dev);
@@ -27,12 +34,27 @@ static int hmm_attach(struct mmuspec_machine *m, int dev)
 	return hmm_mirror_register(mirror, mm, mm->start, mm->end - mm->start);
 }
 
+/**
+ * hmm_fault() - the device's fault handler: hmm_mirror_fault()
+ * @m: machine
+ * @dev: device
+ * @addr: faulting address
+ * @write: write access
+ *
+ * Return: as hmm_mirror_fault().
+ */
 static int hmm_fault(struct mmuspec_machine *m, int dev, unsigned long addr,
 		     bool write)
 {
 	return hmm_mirror_fault(&mirrors[dev], addr, write);
 }
 
+/**
+ * hmm_dev_of() - the device whose mirror owns @subscription
+ * @subscription: a subscription
+ *
+ * Return: the device index, or -1.
+ */
 static int hmm_dev_of(const void *subscription)
 {
 	for (int i = 0; i < MMUSPEC_MAX_DEVICES; i++)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/22-kvm-mmu.md
  */
-#line 467 "doc/22-kvm-mmu.md"
+#line 490 "doc/22-kvm-mmu.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>
@@ -14,6 +14,13 @@
 
 static struct kvm_mmu kvms[MMUSPEC_MAX_DEVICES];
 
+/**
+ * kvm_attach() - put the kvm-mmu example on device @dev
+ * @m: machine
+ * @dev: a mirror device
+ *
+ * Return: 0 or the -errno of kvm_mmu_register().
+ */
 static int kvm_attach(struct mmuspec_machine *m, int dev)
 {
 	struct mmuspec_device *d = mmuspec_device(m, dev);
@@ -25,12 +32,27 @@ static int kvm_attach(struct mmuspec_machine *m, int dev)
 	return kvm_mmu_register(&kvms[dev], mmuspec_mm(m, d->mm));
 }
 
+/**
+ * kvm_fault() - the device's fault handler: kvm_mmu_fault()
+ * @m: machine
+ * @dev: device
+ * @addr: faulting address
+ * @write: write access
+ *
+ * Return: as kvm_mmu_fault().
+ */
 static int kvm_fault(struct mmuspec_machine *m, int dev, unsigned long addr,
 		     bool write)
 {
 	return kvm_mmu_fault(&kvms[dev], addr, write);
 }
 
+/**
+ * kvm_dev_of() - the device whose shadow MMU owns @subscription
+ * @subscription: a subscription
+ *
+ * Return: the device index, or -1.
+ */
 static int kvm_dev_of(const void *subscription)
 {
 	for (int i = 0; i < MMUSPEC_MAX_DEVICES; i++)

@@ -238,6 +238,35 @@ static void test_munmap(void)
 	mmuspec_machine_destroy(m);
 }
 
+static void test_madvise(void)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step sva[] = { S1(dev_read, 0x10000) };
+	static const struct mmuspec_step body[] = {
+		S2(madvise_dontneed, 0x10000, 1),
+		S1(user_read, 0x10000),
+	};
+	unsigned long pfn;
+	int start, fr, sec;
+
+	mmuspec_map(m, 1, 0x10000, 1, VM_READ | VM_WRITE, true);
+	pfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	phase(m, 0, sva, NSTEPS(sva));
+	rec_start(m);
+	phase(m, -1, body, NSTEPS(body));
+	start = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+	fr = find_free(pfn);
+	sec = rec_find_secondary(0, 0x10000);
+	CHECK(start >= 0 && rec.ev[start].old == MMU_NOTIFY_CLEAR,
+	      "%s madvise: MMU_NOTIFY_CLEAR range", tag);
+	CHECK(fr > 0 && sec >= 0 && sec < fr,
+	      "%s madvise: secondary invalidation before the free", tag);
+	CHECK((pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT) == MMUSPEC_ZERO_PFN,
+	      "%s madvise: the mapping stays; a read faults in the zero page",
+	      tag);
+	mmuspec_machine_destroy(m);
+}
+
 static void test_mprotect_zero_huge(void)
 {
 	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
@@ -272,6 +301,35 @@ static void test_mprotect_zero_huge(void)
 		    (rec.ev[i].new & _PAGE_PSE))
 			j = i;
 	CHECK(j >= 0, "%s huge: a read mapped the huge zero page", tag);
+	{
+		/* The split: PMD cleared and flushed, then the table. */
+		int clr = -1, pop = -1, sec;
+
+		for (i = 0; i < (int)rec.n; i++) {
+			const struct mmuspec_event *e = &rec.ev[i];
+
+			if (e->type == MMUSPEC_EV_PTE_WRITE && e->level == 1 &&
+			    e->addr == 0x200000 && (e->old & _PAGE_PSE) &&
+			    !e->new && clr < 0)
+				clr = i;
+			if (e->type == MMUSPEC_EV_PTE_WRITE && e->level == 1 &&
+			    e->addr == 0x200000 && (e->new & _PAGE_TABLE) &&
+			    clr >= 0 && pop < 0)
+				pop = i;
+		}
+		sec = clr >= 0 ? rec_find_secondary((unsigned int)clr, 0x200000) :
+				 -1;
+		CHECK(clr >= 0 && pop > clr,
+		      "%s huge split: PMD cleared, then the zero-PTE table populated",
+		      tag);
+		if (P == MMUSPEC_V6_5)
+			CHECK(sec > pop,
+			      "%s huge split: secondary TLBs left to the range end (legal delay)",
+			      tag);
+		else
+			CHECK(sec > clr && sec < pop,
+			      "%s huge split: the PMD flush invalidates secondary TLBs", tag);
+	}
 	CHECK((pte_at(m, 1, 0x201000) & _PAGE_RW) &&
 		      (pte_at(m, 1, 0x202000) >> _PAGE_PFN_SHIFT) ==
 			      MMUSPEC_ZERO_PFN,
@@ -463,6 +521,7 @@ int main(void)
 			test_cow(0);
 			test_cow(1ULL << MMUSPEC_BUG_COW_DELAYED_SECONDARY);
 			test_munmap();
+			test_madvise();
 			test_mprotect_zero_huge();
 			test_ksm_migrate_exclusive();
 			test_reclaim_young_exit();

@@ -99,7 +99,7 @@ static void run_hook(const struct mmuspec_event *ev, void *ctx)
  *
  * Return: the checkpointed machine, or NULL.
  */
-static struct mmuspec_machine *
+__attribute__((unused)) static struct mmuspec_machine *
 make_machine(enum mmuspec_profile profile, enum mmuspec_arch arch,
 	     enum mmuspec_device_kind kind, unsigned int flags,
 	     const char *example, uint64_t bugs, bool huge)

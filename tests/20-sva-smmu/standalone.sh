@@ -45,7 +45,7 @@ while read -r inc; do
 	esac
 done < <(sed -n 's/^#include <\(.*\)>.*/\1/p' "$src"/*.[ch] | sort -u)
 if [ -z "$bad" ]; then
-	ok "includes only linux/*, ${allowed_model# } and its own headers"
+	ok "includes only linux/*, $(echo $allowed_model) and its own headers"
 else
 	notok "includes headers outside its list:$bad"
 fi

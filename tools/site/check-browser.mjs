@@ -118,10 +118,14 @@ async function expect(page, selectors) {
 }
 
 // Fraction of pixels that differ from the most common colour (via a canvas).
+let inkPage = null;
 async function inkRatio(browser, png) {
-  const p = await browser.newPage();
-  try {
-    await p.setContent("<canvas id=c></canvas>");
+  if (!inkPage) {
+    inkPage = await browser.newPage();
+    await inkPage.setContent("<canvas id=c></canvas>");
+  }
+  const p = inkPage;
+  {
     return await p.evaluate(async (b64) => {
       const img = new Image();
       img.src = "data:image/png;base64," + b64;
@@ -140,8 +144,6 @@ async function inkRatio(browser, png) {
       for (const v of counts.values()) { total += v; if (v > max) max = v; }
       return { ink: 1 - max / total, colours: counts.size };
     }, png.toString("base64"));
-  } finally {
-    await p.close();
   }
 }
 
@@ -169,9 +171,11 @@ try {
       if (r.status() >= 400 && r.url().startsWith(origin)) errs.push(`HTTP ${r.status()}: ${r.url()}`);
     });
     const url = new URL(rel, base).href;
+    const t0 = Date.now();
     let resp;
     try {
-      resp = await page.goto(url, { waitUntil: "networkidle0", timeout: 20000 });
+      resp = await page.goto(url, { waitUntil: "load", timeout: 20000 });
+      await page.waitForNetworkIdle({ idleTime: 150, timeout: 10000 });
     } catch (e) {
       fail(name, `could not load ${url}: ${e.message}`);
       await page.close();
@@ -188,7 +192,7 @@ try {
       fail(name, `blank render: ${(ink * 100).toFixed(2)}% of pixels differ from the background, ${colours} colours (${shot})`);
     }
     for (const e of errs) fail(name, e);
-    console.log(`  ${name.padEnd(14)} ${url}  ink ${(ink * 100).toFixed(1)}%  -> ${shot}`);
+    console.log(`  ${name.padEnd(14)} ${url}  ink ${(ink * 100).toFixed(1)}%  ${Date.now() - t0} ms  -> ${shot}`);
     await page.close();
   }
 } finally {

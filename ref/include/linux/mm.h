@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3427 "doc/02-machine.md"
+#line 3461 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -29,6 +29,12 @@ unsigned long page_to_pfn(const struct page *page);
 struct page *pfn_to_page(unsigned long pfn);
 /** copy_page() - copy the content of @from to @to */
 void copy_page(struct page *to, const struct page *from);
+/** page_add_anon_rmap() - one more PTE maps @page */
+void page_add_anon_rmap(struct page *page);
+/** page_remove_rmap() - one PTE fewer maps @page */
+void page_remove_rmap(struct page *page);
+/** SetPageKsm() - mark @page as a KSM page (never reused in place) */
+void SetPageKsm(struct page *page);
 
 /** pmd_off() - the PMD entry covering @addr in @mm, NULL if outside it */
 pmd_t *pmd_off(struct mm_struct *mm, unsigned long addr);
@@ -118,7 +124,7 @@ void try_to_unmap_flush(void);
 void flush_tlb_batched_pending(struct mm_struct *mm);
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3510 "doc/02-machine.md"
+#line 3550 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -181,6 +187,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3512 "doc/02-machine.md"
+#line 3552 "doc/02-machine.md"
 
 #endif

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 163 "doc/12-exploration.md"
+#line 172 "doc/12-exploration.md"
 #ifndef MMUSPEC_EXPLORE_H
 #define MMUSPEC_EXPLORE_H
 
@@ -175,8 +175,9 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule);
  *
  * Replays the last run's schedule with a trace and prints each step with
  * its thread, litmus line and events, the rule with its text and chapter
- * anchor, and the replay command (§12.3). The last run is then that
- * replay, which is the same run.
+ * anchor, and the replay command (§12.3); a run without a violation is
+ * printed as its trace. The last run is then that replay, which is the
+ * same run.
  *
  * Context: process context.
  */

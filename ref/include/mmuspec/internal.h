@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1542 "doc/02-machine.md"
+#line 1546 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 
@@ -17,7 +17,7 @@ struct mmu_notifier_subscriptions;
 /**
  * struct mmuspec_undo - one logged write of large state
  * @p: where
- * @size: bytes (<= 16)
+ * @size: bytes (<= 16; larger saves are split)
  * @old: the bytes before the write
  */
 struct mmuspec_undo {
@@ -74,6 +74,7 @@ struct mmuspec_small {
  * @nthreads: threads added since reset
  * @cur: running thread, -1 for the scheduler
  * @running: inside mmuspec_run()
+ * @no_sched: scheduling points are suppressed (inside a context switch)
  * @abort: mmuspec_abort_run() was called
  * @result: result of the run
  * @hook: event hook
@@ -109,6 +110,7 @@ struct mmuspec_machine {
 	unsigned int nthreads;
 	int cur;
 	int running;
+	int no_sched;
 	int abort;
 	enum mmuspec_run_result result;
 	mmuspec_event_hook hook;

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1074 "doc/02-machine.md"
+#line 1076 "doc/02-machine.md"
 #ifndef MMUSPEC_MACHINE_H
 #define MMUSPEC_MACHINE_H
 
@@ -199,6 +199,7 @@ struct mmuspec_tlb_batch {
  * @cc: condition flag
  * @preg: page registers (pfn; -1 empty)
  * @seq: sequence register
+ * @snap: snapshot register (hmm_range_fault -> dev_pte_install)
  * @mn_depth: ranges on @mn_stack
  * @mn_stack: notifier ranges started and not yet ended
  * @lazy: lazy MMU state of the task
@@ -232,6 +233,7 @@ struct mmuspec_thread {
 	long cc;
 	long preg[MMUSPEC_NR_PREGS];
 	unsigned long seq;
+	pteval_t snap;
 	int mn_depth;
 	struct mmuspec_mn_frame mn_stack[MMUSPEC_MN_STACK];
 	struct mmuspec_lazy_task lazy;
