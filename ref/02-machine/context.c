@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3075 "doc/02-machine.md"
+#line 3083 "doc/02-machine.md"
 #include <linux/preempt.h>
 #include <linux/spinlock.h>
 #include <mmuspec/internal.h>
@@ -172,7 +172,7 @@ int smp_processor_id(void)
 
 	return t ? t->cpu : 0;
 }
-#line 3252 "doc/02-machine.md"
+#line 3260 "doc/02-machine.md"
 
 static void lock_event(struct mmuspec_machine *m, enum mmuspec_event_type type,
 		       int cls, int index, int mm, int mode, const void *obj)
@@ -238,11 +238,12 @@ void spin_lock_init(spinlock_t *lock)
 {
 	lock->l.owner = -1;
 	lock->l.is_mutex = 0;
+	lock->l.cls = MMUSPEC_LOCK_SPIN;
 }
 
 void spin_lock(spinlock_t *lock)
 {
-	mmuspec_spin_lock_class(&lock->l, MMUSPEC_LOCK_SPIN, -1);
+	mmuspec_spin_lock_class(&lock->l, lock->l.cls, -1);
 }
 
 bool spin_trylock(spinlock_t *lock)
@@ -259,21 +260,21 @@ bool spin_trylock(spinlock_t *lock)
 	lock->l.owner = self_id();
 	if (t)
 		t->spin_held++;
-	lock_event(mmuspec_machine(), MMUSPEC_EV_LOCK_ACQUIRE,
-		   MMUSPEC_LOCK_SPIN, lock->l.index, -1, MMUSPEC_LOCK_MODE_EXCL,
-		   &lock->l);
+	lock_event(mmuspec_machine(), MMUSPEC_EV_LOCK_ACQUIRE, lock->l.cls,
+		   lock->l.index, -1, MMUSPEC_LOCK_MODE_EXCL, &lock->l);
 	return true;
 }
 
 void spin_unlock(spinlock_t *lock)
 {
-	mmuspec_spin_unlock_class(&lock->l, MMUSPEC_LOCK_SPIN, -1);
+	mmuspec_spin_unlock_class(&lock->l, lock->l.cls, -1);
 }
 
 void mutex_init(struct mutex *lock)
 {
 	lock->l.owner = -1;
 	lock->l.is_mutex = 1;
+	lock->l.cls = MMUSPEC_LOCK_MUTEX;
 }
 
 void mutex_lock(struct mutex *lock)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1701 "doc/02-machine.md"
+#line 1703 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +215,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 1919 "doc/02-machine.md"
+#line 1921 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -271,6 +271,8 @@ static int mm_init(struct mmuspec_machine *m, int id)
 	mm->vm_flags = calloc(pages, 1);
 	mm->mmap_lock.writer = -1;
 	mm->page_table_lock.owner = -1;
+	mm->page_table_lock.index = (int)(m->nr_pt + (unsigned long)id);
+	mm->page_table_lock.cls = MMUSPEC_LOCK_PTL;
 	mm->mm_users = 1;
 	return mm->pmd && mm->vm_flags;
 }
@@ -313,6 +315,7 @@ struct mmuspec_machine *mmuspec_machine_create(const struct mmuspec_config *cfg)
 		m->pt_free[i] = m->nr_pt - 1 - i;
 		m->pt_lock[i].owner = -1;
 		m->pt_lock[i].index = (int)i;
+		m->pt_lock[i].cls = MMUSPEC_LOCK_PTL;
 	}
 	m->s.pt_free_top = m->nr_pt;
 	/* Zero page and huge zero page: reserved, never freed. */
@@ -336,6 +339,9 @@ struct mmuspec_machine *mmuspec_machine_create(const struct mmuspec_config *cfg)
 		m->s.lock[i].owner = -1;
 		m->s.lock[i].is_mutex = i < MMUSPEC_NR_DRIVER_LOCKS;
 		m->s.lock[i].index = (int)(i % MMUSPEC_NR_DRIVER_LOCKS);
+		m->s.lock[i].cls = i < MMUSPEC_NR_DRIVER_LOCKS ?
+					   MMUSPEC_LOCK_MUTEX :
+					   MMUSPEC_LOCK_SPIN;
 	}
 	mmuspec_state_region(m, &m->s, sizeof(m->s));
 	if (mmuspec_devices_init(m) || mmuspec_notifier_init(m) ||
@@ -414,7 +420,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2128 "doc/02-machine.md"
+#line 2136 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

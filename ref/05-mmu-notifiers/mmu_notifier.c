@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/05-mmu-notifiers.md
  */
-#line 381 "doc/05-mmu-notifiers.md"
+#line 386 "doc/05-mmu-notifiers.md"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +70,7 @@ int mmuspec_notifier_init(struct mmuspec_machine *m)
 	for (int i = 0; i < MMUSPEC_MAX_MMS; i++) {
 		spin_lock_init(&m->subs[i].lock);
 		m->subs[i].lock.l.index = i;
+		m->subs[i].lock.l.cls = MMUSPEC_LOCK_SUBSCRIPTIONS;
 		m->subs[i].invalidate_seq = 2;
 	}
 	mmuspec_state_region(m, m->subs, MMUSPEC_MAX_MMS * sizeof(*m->subs));
@@ -81,7 +82,7 @@ void mmuspec_notifier_destroy(struct mmuspec_machine *m)
 	free(m->subs);
 	m->subs = NULL;
 }
-#line 472 "doc/05-mmu-notifiers.md"
+#line 478 "doc/05-mmu-notifiers.md"
 
 static struct mmu_notifier_subscriptions *subs_of(struct mm_struct *mm)
 {
@@ -191,7 +192,7 @@ void mmu_notifier_put(struct mmu_notifier *subscription)
 		subscription->ops->free_notifier(subscription);
 	}
 }
-#line 601 "doc/05-mmu-notifiers.md"
+#line 607 "doc/05-mmu-notifiers.md"
 
 int mmuspec_itree_invalidate(struct mmu_notifier_subscriptions *subs,
 			     const struct mmu_notifier_range *range);
@@ -351,7 +352,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 770 "doc/05-mmu-notifiers.md"
+#line 776 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

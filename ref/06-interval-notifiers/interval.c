@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/06-interval-notifiers.md
  */
-#line 56 "doc/06-interval-notifiers.md"
+#line 63 "doc/06-interval-notifiers.md"
 #include <errno.h>
 
 #include <linux/mm.h>
@@ -70,7 +70,7 @@ static void itree_remove(struct mmu_notifier_subscriptions *subs,
 	s->next = NULL;
 	s->in_tree = false;
 }
-#line 133 "doc/06-interval-notifiers.md"
+#line 140 "doc/06-interval-notifiers.md"
 
 static unsigned long
 mn_itree_inv_start_range(struct mmu_notifier_subscriptions *subs,
@@ -194,7 +194,7 @@ void mmuspec_itree_release(struct mmu_notifier_subscriptions *subs,
 			     "interval release failed");
 	mmuspec_itree_inv_end(subs);
 }
-#line 261 "doc/06-interval-notifiers.md"
+#line 268 "doc/06-interval-notifiers.md"
 
 static void defer(struct mmu_notifier_subscriptions *subs,
 		  struct mmu_interval_notifier *s, int op)

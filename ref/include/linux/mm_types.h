@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 880 "doc/02-machine.md"
+#line 882 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_TYPES_H
 #define MMUSPEC_LINUX_MM_TYPES_H
 
@@ -80,11 +80,13 @@ struct mmu_notifier_subscriptions;
  * @owner: thread id holding it, -1 if free
  * @is_mutex: sleeping lock
  * @index: its index (events)
+ * @cls: its &enum mmuspec_lock_class (events)
  */
 struct mmuspec_lock {
 	int owner;
 	int is_mutex;
 	int index;
+	int cls;
 };
 
 /**
