@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3461 "doc/02-machine.md"
+#line 3483 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -21,11 +21,22 @@ typedef unsigned int gfp_t;
 #define GFP_ATOMIC 0x2u
 #define GFP_NOWAIT 0x4u
 
+/**
+ * alloc_page() - allocate a zero-filled page
+ * @gfp: GFP_KERNEL (may sleep: a might_sleep() point), GFP_ATOMIC, GFP_NOWAIT
+ *
+ * Return: the page with one reference, or NULL (and a WARN event).
+ */
 struct page *alloc_page(gfp_t gfp);
+/** __free_page() - drop the allocation's reference */
 void __free_page(struct page *page);
+/** get_page() - take a reference */
 void get_page(struct page *page);
+/** put_page() - drop a reference; the last one frees (PAGE_FREE event) */
 void put_page(struct page *page);
+/** page_to_pfn() - the page frame number of @page */
 unsigned long page_to_pfn(const struct page *page);
+/** pfn_to_page() - the page of frame @pfn, NULL if there is none */
 struct page *pfn_to_page(unsigned long pfn);
 /** copy_page() - copy the content of @from to @to */
 void copy_page(struct page *to, const struct page *from);
@@ -95,7 +106,7 @@ int mmuspec_map(struct mmuspec_machine *m, int mm, unsigned long addr,
 int mmuspec_map_huge(struct mmuspec_machine *m, int mm, unsigned long addr,
 		     bool zero, bool writable);
 
-#line 449 "doc/03-cpu-tlb.md"
+#line 455 "doc/03-cpu-tlb.md"
 /* Arch TLB flushing (asm/tlbflush.h in the kernel), chapter 03. */
 void flush_tlb_mm(struct mm_struct *mm);
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
@@ -124,7 +135,7 @@ void try_to_unmap_flush(void);
 void flush_tlb_batched_pending(struct mm_struct *mm);
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3550 "doc/02-machine.md"
+#line 3583 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -187,6 +198,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3552 "doc/02-machine.md"
+#line 3585 "doc/02-machine.md"
 
 #endif

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/05-mmu-notifiers.md
  */
-#line 95 "doc/05-mmu-notifiers.md"
+#line 100 "doc/05-mmu-notifiers.md"
 #ifndef MMUSPEC_LINUX_MMU_NOTIFIER_H
 #define MMUSPEC_LINUX_MMU_NOTIFIER_H
 
@@ -222,58 +222,223 @@ mmu_notifier_range_init_owner(struct mmu_notifier_range *range,
 	range->owner = owner;
 }
 
+/**
+ * mmu_notifier_register() - attach @subscription to @mm
+ * @subscription: the subscription; ops must be set
+ * @mm: address space
+ *
+ * Context: may sleep; takes the mmap lock for write.
+ * Return: 0.
+ */
 int mmu_notifier_register(struct mmu_notifier *subscription,
 			  struct mm_struct *mm);
+/**
+ * __mmu_notifier_register() - mmu_notifier_register() with the mmap lock held
+ * @subscription: the subscription
+ * @mm: address space
+ *
+ * Return: 0.
+ */
 int __mmu_notifier_register(struct mmu_notifier *subscription,
 			    struct mm_struct *mm);
+/**
+ * mmu_notifier_unregister() - detach @subscription, calling ->release
+ * @subscription: the subscription
+ * @mm: address space
+ *
+ * Context: may sleep. ->release runs unless the mm already released it.
+ */
 void mmu_notifier_unregister(struct mmu_notifier *subscription,
 			     struct mm_struct *mm);
+/**
+ * mmu_notifier_get() - the subscription of @ops on @mm, created if needed
+ * @ops: ops with alloc_notifier and free_notifier
+ * @mm: address space
+ *
+ * Return: the subscription with one more user, or NULL.
+ */
 struct mmu_notifier *mmu_notifier_get(const struct mmu_notifier_ops *ops,
 				      struct mm_struct *mm);
+/**
+ * mmu_notifier_put() - drop a user; the last one frees the subscription
+ * @subscription: the subscription
+ *
+ * The model calls ->free_notifier at once (the kernel defers it to SRCU).
+ */
 void mmu_notifier_put(struct mmu_notifier *subscription);
 
+/**
+ * mmu_notifier_invalidate_range_start() - PTEs in @range are about to change
+ * @range: the range, initialised by mmu_notifier_range_init()
+ *
+ * Context: may sleep (the range is made blockable).
+ * Must be followed by exactly one mmu_notifier_invalidate_range_end()
+ * (MN-PAIR).
+ */
 void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range);
+/**
+ * mmu_notifier_invalidate_range_start_nonblock() - start without sleeping
+ * @range: the range (made non-blockable)
+ *
+ * Return: 0, or -EAGAIN if a subscriber would have to sleep: then the
+ * caller must not change PTEs in the range nor call ..._end().
+ */
 int __attribute__((warn_unused_result))
 mmu_notifier_invalidate_range_start_nonblock(struct mmu_notifier_range *range);
+/**
+ * mmu_notifier_invalidate_range_end() - the PTEs in @range have changed
+ * @range: the range passed to the start
+ *
+ * v6.5: also calls ->invalidate_range over the range.
+ */
 void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range);
-/** mmu_notifier_invalidate_range_only_end() - v6.5: end without ->invalidate_range */
+/**
+ * mmu_notifier_invalidate_range_only_end() - v6.5: end without ->invalidate_range
+ * @range: the range
+ *
+ * For callers that already notified under the PTL (4645b9fe84bf).
+ */
 void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range);
-/** mmu_notifier_invalidate_range() - v6.5: call ->invalidate_range */
+/**
+ * mmu_notifier_invalidate_range() - v6.5: call ->invalidate_range
+ * @mm: address space
+ * @start: range start
+ * @end: range end
+ *
+ * A no-op from v6.6 (ec8832d007cb): the arch flush notifies.
+ */
 void mmu_notifier_invalidate_range(struct mm_struct *mm, unsigned long start,
 				   unsigned long end);
+/**
+ * mmu_notifier_arch_invalidate_secondary_tlbs() - from the arch TLB flush
+ * @mm: address space
+ * @start: range start
+ * @end: range end; (0, -1UL) means everything
+ *
+ * Context: called under the PTL; callbacks must not sleep. A no-op in v6.5.
+ */
 void mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
 						 unsigned long start,
 						 unsigned long end);
+/**
+ * mmu_notifier_release() - exit_mmap(): tear down every secondary MMU
+ * @mm: address space
+ *
+ * Calls every ->release (and the interval notifiers with
+ * MMU_NOTIFY_RELEASE) before any page of @mm is freed (MN-RELEASE).
+ */
 void mmu_notifier_release(struct mm_struct *mm);
+/**
+ * mmu_notifier_clear_flush_young() - clear young bits and flush secondaries
+ * @mm: address space
+ * @start: range start
+ * @end: range end
+ *
+ * Return: non-zero if any subscriber saw the range young.
+ */
 int mmu_notifier_clear_flush_young(struct mm_struct *mm, unsigned long start,
 				   unsigned long end);
+/**
+ * mmu_notifier_clear_young() - clear young bits, no flush required
+ * @mm: address space
+ * @start: range start
+ * @end: range end
+ *
+ * Return: non-zero if any subscriber saw the range young.
+ */
 int mmu_notifier_clear_young(struct mm_struct *mm, unsigned long start,
 			     unsigned long end);
+/**
+ * mmu_notifier_test_young() - is @address young in a secondary MMU
+ * @mm: address space
+ * @address: the address
+ *
+ * Return: non-zero if young.
+ */
 int mmu_notifier_test_young(struct mm_struct *mm, unsigned long address);
 
 /** ptep_clear_flush_notify() - v6.5: clear, flush, ->invalidate_range */
 pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long addr,
 			      pte_t *ptep);
+/** ptep_clear_flush_young_notify() - clear young, flush, notify */
 int ptep_clear_flush_young_notify(struct vm_area_struct *vma,
 				  unsigned long addr, pte_t *ptep);
+/** ptep_clear_young_notify() - clear young, notify without flush */
 int ptep_clear_young_notify(struct vm_area_struct *vma, unsigned long addr,
 			    pte_t *ptep);
 
+/**
+ * mmu_interval_notifier_insert() - subscribe to [@start, @start + @length)
+ * @interval_sub: the subscription
+ * @mm: address space
+ * @start: first address
+ * @length: length in bytes
+ * @ops: callbacks
+ *
+ * Context: may sleep; takes the mmap lock for read. Deferred to the end of
+ * a running invalidation if one is in progress.
+ * Return: 0, or -1 for an empty or wrapping interval.
+ */
 int mmu_interval_notifier_insert(struct mmu_interval_notifier *interval_sub,
 				 struct mm_struct *mm, unsigned long start,
 				 unsigned long length,
 				 const struct mmu_interval_notifier_ops *ops);
+/**
+ * mmu_interval_notifier_insert_locked() - insert with the mmap lock held
+ * @interval_sub: the subscription
+ * @mm: address space
+ * @start: first address
+ * @length: length in bytes
+ * @ops: callbacks
+ *
+ * Return: 0, or -1.
+ */
 int mmu_interval_notifier_insert_locked(
 	struct mmu_interval_notifier *interval_sub, struct mm_struct *mm,
 	unsigned long start, unsigned long length,
 	const struct mmu_interval_notifier_ops *ops);
+/**
+ * mmu_interval_notifier_remove() - unsubscribe
+ * @interval_sub: the subscription
+ *
+ * Context: may sleep: waits for a running invalidation to end.
+ */
 void mmu_interval_notifier_remove(struct mmu_interval_notifier *interval_sub);
+/**
+ * mmu_interval_read_begin() - start a read-side critical section
+ * @interval_sub: the subscription
+ *
+ * Context: may sleep: waits while an invalidation of the interval runs.
+ * Return: the sequence to pass to mmu_interval_read_retry().
+ */
 unsigned long
 mmu_interval_read_begin(struct mmu_interval_notifier *interval_sub);
+/**
+ * mmu_interval_read_retry() - did an invalidation collide with @seq
+ * @interval_sub: the subscription
+ * @seq: from mmu_interval_read_begin()
+ *
+ * Context: must hold the lock the ->invalidate callback takes (MN-RETRY).
+ * Return: true if the caller must retry.
+ */
 bool mmu_interval_read_retry(struct mmu_interval_notifier *interval_sub,
 			     unsigned long seq);
+/**
+ * mmu_interval_check_retry() - lockless hint of a collision
+ * @interval_sub: the subscription
+ * @seq: from mmu_interval_read_begin()
+ *
+ * Return: true if a collision happened; false is not reliable.
+ */
 bool mmu_interval_check_retry(struct mmu_interval_notifier *interval_sub,
 			      unsigned long seq);
+/**
+ * mmu_interval_set_seq() - record the invalidation's sequence
+ * @interval_sub: the subscription
+ * @cur_seq: the odd sequence passed to ->invalidate
+ *
+ * Context: from ->invalidate, unconditionally, under the driver lock.
+ */
 void mmu_interval_set_seq(struct mmu_interval_notifier *interval_sub,
 			  unsigned long cur_seq);
 

@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/07-lazy-mmu.md
  */
-#line 3517 "doc/02-machine.md"
+#line 3590 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PGTABLE_H
 #define MMUSPEC_LINUX_PGTABLE_H
 
@@ -194,7 +194,7 @@ void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 744 "doc/03-cpu-tlb.md"
+#line 750 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep);
@@ -204,9 +204,9 @@ int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
 			   pte_t *ptep);
 pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmdp);
-#line 3705 "doc/02-machine.md"
+#line 3778 "doc/02-machine.md"
 
-#line 138 "doc/07-lazy-mmu.md"
+#line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
 void arch_enter_lazy_mmu_mode(void);
 void arch_leave_lazy_mmu_mode(void);
@@ -217,6 +217,6 @@ void lazy_mmu_mode_pause(void);
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 3707 "doc/02-machine.md"
+#line 3780 "doc/02-machine.md"
 
 #endif

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3000 "doc/02-machine.md"
+#line 3042 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_SPINLOCK_H
 #define MMUSPEC_LINUX_SPINLOCK_H
 
@@ -22,20 +22,33 @@ struct mutex {
 	struct mmuspec_lock l;
 };
 
+/** spin_lock_init() - an unlocked spinlock */
 void spin_lock_init(spinlock_t *lock);
+/** spin_lock() - take @lock; disables preemption (a scheduling point first) */
 void spin_lock(spinlock_t *lock);
+/** spin_trylock() - take @lock if free; Return: true if taken */
 bool spin_trylock(spinlock_t *lock);
+/** spin_unlock() - release @lock and re-enable preemption */
 void spin_unlock(spinlock_t *lock);
+/** mutex_init() - an unlocked mutex */
 void mutex_init(struct mutex *lock);
+/** mutex_lock() - take @lock, sleeping while it is held (might_sleep()) */
 void mutex_lock(struct mutex *lock);
+/** mutex_trylock() - take @lock if free; Return: true if taken */
 bool mutex_trylock(struct mutex *lock);
+/** mutex_unlock() - release @lock */
 void mutex_unlock(struct mutex *lock);
+/** mutex_is_locked() - Return: true if someone holds @lock */
 bool mutex_is_locked(struct mutex *lock);
 
 struct mm_struct;
+/** mmap_read_lock() - take @mm's mmap lock shared (may sleep) */
 void mmap_read_lock(struct mm_struct *mm);
+/** mmap_read_unlock() - release it */
 void mmap_read_unlock(struct mm_struct *mm);
+/** mmap_write_lock() - take @mm's mmap lock exclusive (may sleep) */
 void mmap_write_lock(struct mm_struct *mm);
+/** mmap_write_unlock() - release it */
 void mmap_write_unlock(struct mm_struct *mm);
 
 /* Model: lock events carry a class (&enum mmuspec_lock_class). */
