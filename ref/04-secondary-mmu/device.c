@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/04-secondary-mmu.md
  */
-#line 208 "doc/04-secondary-mmu.md"
+#line 222 "doc/04-secondary-mmu.md"
 #include <stdlib.h>
 
 #include <linux/mm.h>
@@ -312,7 +312,7 @@ void dev_pte_zap(struct mmuspec_device *d, unsigned long start,
 	mmuspec_tlb_inval(m, &d->iotlb, MMUSPEC_TLB_DEV, d->id, d->mm, start,
 			  end, 0);
 }
-#line 533 "doc/04-secondary-mmu.md"
+#line 547 "doc/04-secondary-mmu.md"
 
 static void atc_request(struct mmuspec_device *d, unsigned long start,
 			unsigned long end)
@@ -439,7 +439,7 @@ static const struct mmu_notifier_ops sva_script_ops = {
 	.invalidate_range_start = script_start,
 	.invalidate_range_end = script_end,
 };
-#line 664 "doc/04-secondary-mmu.md"
+#line 678 "doc/04-secondary-mmu.md"
 
 static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 			      const struct mmu_notifier_range *range,
@@ -483,6 +483,23 @@ static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 static const struct mmu_interval_notifier_ops mirror_ops = {
 	.invalidate = mirror_invalidate,
 };
+
+void mmuspec_owner_migrated(const void *owner, unsigned long start,
+			    unsigned long end)
+{
+	struct mmuspec_machine *m = mmuspec_machine();
+	int dev = owner ? mmuspec_owner_dev(owner) : -1;
+	struct mmuspec_device *d = dev >= 0 ? mmuspec_device(m, dev) : NULL;
+	struct mutex *lock;
+
+	if (!d || d->kind != MMUSPEC_DEV_MIRROR || d->script)
+		return;
+	/* Like dmirror_migrate_finalize_and_map(): drop the old mappings. */
+	lock = (struct mutex *)&m->s.lock[d->id];
+	mutex_lock(lock);
+	dev_pte_zap(d, start, end);
+	mutex_unlock(lock);
+}
 
 pteval_t hmm_range_fault_one(struct mm_struct *mm, unsigned long addr,
 			     bool write)
@@ -535,7 +552,7 @@ again:
 	mutex_unlock(lock);
 	return 0;
 }
-#line 773 "doc/04-secondary-mmu.md"
+#line 804 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);

@@ -4,11 +4,11 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1162 "doc/08-kernel-procedures.md"
+#line 1164 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
-#include <mmuspec/internal.h>
+#include <mmuspec/device.h>
 
 #define MIGRATE_MAX 16
 
@@ -97,6 +97,8 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	pte_unmap_unlock(pte, ptl);
 	mmap_read_unlock(mm);
+	/* The owner skipped the MIGRATE range: it updates its mappings now. */
+	mmuspec_owner_migrated(pgmap_owner, start, end);
 	for (unsigned long i = 0; i < n; i++) {
 		if (!src[i])
 			continue;
@@ -106,7 +108,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	return 0;
 }
-#line 1275 "doc/08-kernel-procedures.md"
+#line 1279 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {

@@ -377,15 +377,36 @@ static void test_ksm_migrate_exclusive(void)
 			_PAGE_PFN_SHIFT) >= 0,
 	      "%s KSM: the replaced page was freed", tag);
 
+	{
+		static const struct mmuspec_step pre[] = {
+			S2(user_write, 0x12000, 8),
+		};
+		static const struct mmuspec_step mirror[] = {
+			S0(mmu_interval_read_begin),
+			S2(hmm_range_fault, 0x12000, 0),
+			S1(mutex_lock, 1),
+			S0(mmu_interval_read_retry),
+			S2(dev_pte_install, 0x12000, 0),
+			S1(mutex_unlock, 1),
+		};
+
+		phase(m, -1, pre, NSTEPS(pre));
+		phase(m, 1, mirror, NSTEPS(mirror));
+		CHECK(mmuspec_device(m, 1)->nr_dpte == 1,
+		      "%s migrate: the owner device maps the page", tag);
+	}
 	rec_start(m);
 	phase(m, -1, mig, NSTEPS(mig));
+	CHECK(mmuspec_device(m, 1)->nr_dpte == 0,
+	      "%s migrate: the owner skipped the range and dropped its mapping at finalize",
+	      tag);
 	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
 	while (i >= 0 && rec.ev[i].old != MMU_NOTIFY_MIGRATE)
 		i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
 			     MMUSPEC_MN_START_CORE);
 	CHECK(i >= 0 && (int64_t)rec.ev[i].arg == 1,
 	      "%s migrate: MMU_NOTIFY_MIGRATE with owner device 1", tag);
-	before = rec.ev[find_pte_write(0, 0x12000, 1)].new >> _PAGE_PFN_SHIFT;
+	before = rec.ev[find_pte_write(0, 0x12000, 0)].old >> _PAGE_PFN_SHIFT;
 	CHECK((pte_at(m, 1, 0x12000) >> _PAGE_PFN_SHIFT) != before &&
 		      find_free(before) > 0,
 	      "%s migrate: new page mapped, old page freed", tag);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/04-secondary-mmu.md
  */
-#line 42 "doc/04-secondary-mmu.md"
+#line 44 "doc/04-secondary-mmu.md"
 #ifndef MMUSPEC_DEVICE_H
 #define MMUSPEC_DEVICE_H
 
@@ -138,6 +138,18 @@ void dev_pte_install(struct mmuspec_device *d, unsigned long addr, pteval_t pte,
 /** dev_pte_zap() - mirror: remove device PTEs in [start, end) */
 void dev_pte_zap(struct mmuspec_device *d, unsigned long start,
 		 unsigned long end);
+/**
+ * mmuspec_owner_migrated() - the owner's part of migrate_vma_finalize()
+ * @owner: the pgmap owner passed to migrate_vma (a device), or NULL
+ * @start: range start
+ * @end: range end
+ *
+ * A mirror driver that skipped the MIGRATE invalidation of its own
+ * migration (MN-OWNER) updates its device page table itself; the
+ * reference driver drops the old mappings so that the device refaults.
+ */
+void mmuspec_owner_migrated(const void *owner, unsigned long start,
+			    unsigned long end);
 /**
  * mmuspec_mirror_fault() - the hmm.rst fault pattern, in C
  * @m: machine
