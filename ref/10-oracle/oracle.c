@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 325 "doc/10-oracle.md"
+#line 333 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +40,8 @@ struct otrack {
 	uint32_t from[ORACLE_HIST]; /* event number at which val[i] began */
 	pteval_t val[ORACLE_HIST];
 	uint32_t inval[ORACLE_NTLB]; /* last invalidation per TLB, 0: none */
+	uint32_t removed_at; /* last leaf -> non-leaf write, 0: none */
+	int8_t removed_by; /* its thread */
 };
 
 /* A core notifier range a thread started. */
@@ -117,11 +119,8 @@ struct oracle {
 		int depth;
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
-	int grain_pending; /* TLB-GRAIN: concrete check at the next event */
-	int grain_thread, grain_tlb, grain_mm;
-	uint64_t grain_start, grain_end;
 };
-#line 448 "doc/10-oracle.md"
+#line 455 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -169,14 +168,20 @@ static struct otrack *track_get(struct oracle *o, int mm, uint64_t va,
 	return t;
 }
 
+static int is_leaf(pteval_t v, int level);
+
 /* Record that entry (mm, va, level) changed from old to new at event seq. */
 static void track_write(struct oracle *o, int mm, uint64_t va, int level,
-			pteval_t old, pteval_t new, uint32_t seq)
+			pteval_t old, pteval_t new, uint32_t seq, int thread)
 {
 	struct otrack *t = track_get(o, mm, va, level, old);
 
 	if (!t)
 		return;
+	if (is_leaf(old, level) && !is_leaf(new, level)) {
+		t->removed_at = seq;
+		t->removed_by = (int8_t)thread;
+	}
 	if (t->n == ORACLE_HIST) {
 		memmove(t->from, t->from + 1,
 			sizeof(t->from[0]) * (ORACLE_HIST - 1));
@@ -227,7 +232,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 561 "doc/10-oracle.md"
+#line 574 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -277,6 +282,9 @@ static int tlb_covers(struct oracle *o, int tlb, int mm)
 		return 0;
 	if ((tlb - MMUSPEC_MAX_CPUS) % 3 == 2)
 		return mm == ORACLE_DEVPT_MM + d;
+	if ((tlb - MMUSPEC_MAX_CPUS) % 3 == 1 &&
+	    !(o->cfg->dev[d].flags & MMUSPEC_DEV_ATS))
+		return 0; /* no ATC without ATS */
 	return o->cfg->dev[d].kind == MMUSPEC_DEV_SVA &&
 	       (int)o->cfg->dev[d].mm == mm;
 }
@@ -285,7 +293,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 628 "doc/10-oracle.md"
+#line 644 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -306,7 +314,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 656 "doc/10-oracle.md"
+#line 672 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -374,7 +382,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 729 "doc/10-oracle.md"
+#line 745 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -452,11 +460,38 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 815 "doc/10-oracle.md"
+#line 831 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
 	return dev < (int)o->cfg->nr_devices && (int)o->cfg->dev[dev].mm == mm;
+}
+
+/*
+ * Was the last translation of ev's address removed from the page table by
+ * another thread (and this write installs into the hole)? Then what TLBs
+ * still hold of the old page is that thread's pending flush, not a
+ * repoint by this one: a fault that fills a PTE zapped by a concurrent
+ * MADV_DONTNEED is correct kernel behaviour (the zapper flushes before it
+ * frees, which TLB-FREE checks; mm_tlb_flush_pending()).
+ */
+static int removed_by_other(struct oracle *o, const struct mmuspec_event *ev)
+{
+	uint32_t at = 0;
+	int by = -1;
+
+	if (is_leaf(ev->old, ev->level))
+		return 0;
+	for (int k = 0; k < o->ntrack; k++) {
+		const struct otrack *t = &o->track[k];
+
+		if (t->mm == ev->mm && overlaps(t, ev->addr, ev->addr + 1) &&
+		    t->removed_at > at) {
+			at = t->removed_at;
+			by = t->removed_by;
+		}
+	}
+	return at && by != ev->thread;
 }
 
 static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
@@ -468,7 +503,7 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 	char nm[40];
 	int tlb, k;
 
-	if (!is_leaf(ev->new, ev->level))
+	if (!is_leaf(ev->new, ev->level) || removed_by_other(o, ev))
 		return 0;
 	x.a = ev->addr;
 	x.pfn = pfn_at(&tmp, ev->new, ev->addr);
@@ -545,7 +580,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 912 "doc/10-oracle.md"
+#line 955 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -581,7 +616,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 957 "doc/10-oracle.md"
+#line 1000 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -595,31 +630,34 @@ static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 	return (tlb - MMUSPEC_MAX_CPUS) % 3 == 1 ? &d->atc : &d->iotlb;
 }
 
-static int check_grain_now(struct oracle *o, const struct mmuspec_event *ev)
+/*
+ * The model emits TLB_INVAL after it has dropped the entries, on the
+ * invalidating thread, before any other thread can run: the TLB must hold
+ * nothing overlapping the range now. (Checking later would see refills
+ * from the new page-table values, which are legal.)
+ */
+static int check_grain_now(struct oracle *o, const struct mmuspec_event *ev,
+			   int tlbi)
 {
-	const struct mmuspec_tlb *tlb;
+	const struct mmuspec_tlb *tlb = concrete_tlb(o, tlbi);
 	unsigned int k;
 	char nm[32];
 
-	o->grain_pending = 0;
-	tlb = concrete_tlb(o, o->grain_tlb);
 	if (!tlb)
 		return 0;
 	for (k = 0; k < MMUSPEC_TLB_ENTRIES; k++) {
 		const struct mmuspec_tlb_entry *e = &tlb->e[k];
 
-		if (!e->valid || (o->grain_mm >= 0 && e->mm != o->grain_mm))
+		if (!e->valid || (ev->mm >= 0 && e->mm != ev->mm))
 			continue;
-		if (e->va < o->grain_end &&
-		    e->va + entry_size(e->level) > o->grain_start)
+		if (e->va < ev->end && e->va + entry_size(e->level) > ev->addr)
 			return violation(
 				o, ev, "TLB-GRAIN",
 				"%s kept a %s entry at 0x%lx after invalidating [0x%lx, 0x%lx)",
-				tlb_name(o->grain_tlb, nm, sizeof(nm)),
+				tlb_name(tlbi, nm, sizeof(nm)),
 				e->level ? "2 MiB" : "4 KiB",
-				(unsigned long)e->va,
-				(unsigned long)o->grain_start,
-				(unsigned long)o->grain_end);
+				(unsigned long)e->va, (unsigned long)ev->addr,
+				(unsigned long)ev->end);
 	}
 	return 0;
 }
@@ -653,15 +691,9 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 			continue;
 		t->inval[tlb] = ev->seq;
 	}
-	o->grain_pending = 1;
-	o->grain_thread = ev->thread;
-	o->grain_tlb = tlb;
-	o->grain_mm = ev->mm;
-	o->grain_start = ev->addr;
-	o->grain_end = ev->end;
-	return 0;
+	return check_grain_now(o, ev, tlb);
 }
-#line 1045 "doc/10-oracle.md"
+#line 1085 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -773,7 +805,14 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1163 "doc/10-oracle.md"
+#line 1203 "doc/10-oracle.md"
+
+/* Does device d's IOTLB snoop the CPU's broadcast TLB invalidations? */
+static int btm(struct oracle *o, int d)
+{
+	return o->cfg->arch == MMUSPEC_ARM64 &&
+	       (o->cfg->dev[d].flags & MMUSPEC_DEV_BTM);
+}
 
 static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 		     struct othread *th, struct ocb *c)
@@ -784,14 +823,15 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_MN_ARCH_INVALIDATE_SECONDARY_TLBS:
 		if (d < 0)
 			return 0;
-		if (check_stale(o, ev, "TLB-STALE",
-				tlb_index(MMUSPEC_TLB_IOTLB, 0, d), c->mm,
-				c->start, c->end, c->begin) ||
+		/* arm64 BTM: the CPU's TLBI reaches the IOTLB (FP13) */
+		if (!btm(o, d) &&
 		    check_stale(o, ev, "TLB-STALE",
-				tlb_index(MMUSPEC_TLB_ATC, 0, d), c->mm,
+				tlb_index(MMUSPEC_TLB_IOTLB, 0, d), c->mm,
 				c->start, c->end, c->begin))
 			return 1;
-		return 0;
+		return check_stale(o, ev, "TLB-STALE",
+				   tlb_index(MMUSPEC_TLB_ATC, 0, d), c->mm,
+				   c->start, c->end, c->begin);
 	case MMUSPEC_MN_RELEASE:
 		if (d < 0)
 			return 0;
@@ -901,7 +941,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1298 "doc/10-oracle.md"
+#line 1346 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -951,7 +991,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1352 "doc/10-oracle.md"
+#line 1400 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1033,7 +1073,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1438 "doc/10-oracle.md"
+#line 1486 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1214,7 +1254,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1626 "doc/10-oracle.md"
+#line 1674 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1236,6 +1276,34 @@ static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 	return 0;
 }
 
+/*
+ * An access that found no translation at all (ACC_FAULT_NONE) shows that
+ * the TLBs it looked in held no entry for the address at that moment: the
+ * model looks in its TLBs before it walks. Older values of the entry are
+ * then out of those TLBs' may-hold sets, as after an invalidation (they
+ * can come back only by a fill while they are current).
+ */
+static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
+{
+	int tlb[2] = { 0, 0 }, n = 0;
+
+	if (ev->dev < 0 && ev->cpu >= 0) {
+		tlb[n++] = tlb_index(MMUSPEC_TLB_CPU, ev->cpu, -1);
+	} else if (ev->dev >= 0 &&
+		   o->cfg->dev[ev->dev].kind == MMUSPEC_DEV_SVA) {
+		tlb[n++] = tlb_index(MMUSPEC_TLB_IOTLB, -1, ev->dev);
+		tlb[n++] = tlb_index(MMUSPEC_TLB_ATC, -1, ev->dev);
+	}
+	for (int k = 0; k < o->ntrack; k++) {
+		struct otrack *t = &o->track[k];
+
+		if (t->mm != ev->mm || !overlaps(t, ev->addr, ev->addr + 1))
+			continue;
+		for (int i = 0; i < n; i++)
+			t->inval[tlb[i]] = ev->seq;
+	}
+}
+
 static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 		     struct othread *th)
 {
@@ -1243,6 +1311,8 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 	pteval_t *p;
 	int level, need;
 
+	if (ev->ret == MMUSPEC_ACC_FAULT_NONE && ev->mm >= 0)
+		access_missed(o, ev);
 	if (ev->dev >= 0 && o->released[ev->dev] && ev->ret == MMUSPEC_ACC_OK)
 		return violation(
 			o, ev, "MN-RELEASE",
@@ -1423,9 +1493,6 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		return;
 	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS)
 		th = &o->th[ev->thread];
-	if (o->grain_pending && ev->thread == o->grain_thread &&
-	    ev->type != MMUSPEC_EV_TLB_INVAL && check_grain_now(o, ev))
-		return;
 	if (th && th->commit_due && check_commit_due(o, ev, th))
 		return;
 	if (th && th->ncb && ev->type == MMUSPEC_EV_TLB_INVAL)
@@ -1441,12 +1508,12 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		return;
 	if (ev->type == MMUSPEC_EV_PTE_WRITE)
 		track_write(o, ev->mm, ev->addr, ev->level, ev->old, ev->new,
-			    ev->seq);
+			    ev->seq, ev->thread);
 	else if (ev->type == MMUSPEC_EV_DEV_PTE_WRITE && ev->dev >= 0)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
-			    ev->new, ev->seq);
+			    ev->new, ev->seq, ev->thread);
 }
-#line 1863 "doc/10-oracle.md"
+#line 1937 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
@@ -1455,8 +1522,6 @@ const struct oracle_report *oracle_end(struct oracle *o)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = MMUSPEC_EV_RUN_END;
 	ev.thread = -1;
-	if (!o->rep.rule && o->grain_pending)
-		check_grain_now(o, &ev);
 	if (!o->rep.rule && o->nqueued) {
 		ev.thread = o->queued[0].thread;
 		ev.addr = o->queued[0].addr;

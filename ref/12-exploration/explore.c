@@ -4,13 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 414 "doc/12-exploration.md"
+#line 421 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/mm.h>
 #include <mmuspec/device.h>
 #include <mmuspec/explore.h>
 #include <mmuspec/internal.h>
@@ -50,7 +51,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 464 "doc/12-exploration.md"
+#line 472 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -112,7 +113,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 534 "doc/12-exploration.md"
+#line 542 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -176,6 +177,40 @@ static int convert_steps(struct explore *x, char *why, size_t n)
 	return 0;
 }
 
+/* pmd and kernel mappings: chapter 02's set-up helpers, outside threads. */
+static int special_maps(struct explore *x, char *why, size_t n)
+{
+	const struct litmus *t = x->t;
+
+	for (int k = 0; k < t->nmaps; k++) {
+		const struct litmus_map *mp = &t->maps[k];
+		int zero = !strcmp(t->pages[mp->page], "zero"), rc = -1;
+		int rw = mp->prot == LITMUS_PROT_RW;
+
+		if (!mp->flags)
+			continue;
+		for (int j = 0; j < t->nmaps && !zero; j++)
+			if (j != k && t->maps[j].page == mp->page)
+				return snprintf(
+					       why, n,
+					       "line %d: the page of a pmd or kernel mapping cannot be mapped twice",
+					       mp->line),
+				       -1;
+		if (mp->flags == LITMUS_MAP_KERNEL && !zero)
+			rc = mmuspec_map(x->m, 0, mp->addr, 1,
+					 VM_READ | (rw ? VM_WRITE : 0), true);
+		else if (mp->flags == LITMUS_MAP_PMD)
+			rc = mmuspec_map_huge(x->m, 1, mp->addr, zero, rw);
+		if (rc)
+			return snprintf(
+				       why, n,
+				       "line %d: cannot make this mapping (pmd: 2 MiB aligned and free; kernel: a kernel address, not the zero page, not pmd)",
+				       mp->line),
+			       -1;
+	}
+	return 0;
+}
+
 static int setup(struct explore *x, char *why, size_t n)
 {
 	static const int prot_bits[] = { 0, 1, 3 }; /* none, ro, rw */
@@ -193,16 +228,11 @@ static int setup(struct explore *x, char *why, size_t n)
 		int r = page_reg[mp->page];
 
 		if (mp->flags)
-			return snprintf(
-				       why, n,
-				       "pmd and kernel mappings are not supported by the runner yet (line %d)",
-				       mp->line),
-			       -1;
-		s[ns++] = (struct mmuspec_step){
-			MMUSPEC_STEP_mmap,
-			0,
-			{ (int64_t)mp->addr, 1, zero ? 1 : prot_bits[mp->prot] }
-		};
+			continue; /* after the task, below */
+		s[ns++] = (struct mmuspec_step){ MMUSPEC_STEP_mmap,
+						 0,
+						 { (int64_t)mp->addr, 1,
+						   prot_bits[mp->prot] } };
 		if (zero) {
 			s[ns++] = (struct mmuspec_step){
 				MMUSPEC_STEP_handle_mm_fault,
@@ -247,6 +277,8 @@ static int setup(struct explore *x, char *why, size_t n)
 				       "the setup of the initial mappings failed"),
 			       -1;
 	}
+	if (special_maps(x, why, n))
+		return -1;
 	if (m->nundo > x->setup_cap) {
 		free(x->setup_log);
 		x->setup_cap = m->nundo;
@@ -262,7 +294,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 706 "doc/12-exploration.md"
+#line 745 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -346,7 +378,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 795 "doc/12-exploration.md"
+#line 834 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -433,7 +465,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 890 "doc/12-exploration.md"
+#line 929 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -572,7 +604,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1033 "doc/12-exploration.md"
+#line 1072 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -692,7 +724,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1158 "doc/12-exploration.md"
+#line 1197 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
