@@ -10,6 +10,12 @@
 # tests/2*/test_standalone.sh scripts that `make check` runs;
 # `make examples-standalone` runs just those.
 
+# A glue file #includes its example's .c, which the generic object rule does
+# not know about: rebuild the glue objects when an example changes.
+EX_GLUE_SRCS := $(sort $(wildcard ref/2[0-9]-*/*_glue.c))
+$(foreach c,$(CONFIGS),$(eval \
+	$(EX_GLUE_SRCS:%.c=$(B)/$(c)/%.o): $(EX_SRCS)))
+
 .PHONY: examples-standalone
 examples-standalone:
 	$(Q)for t in $(sort $(wildcard tests/2[0-9]-*/test_standalone.sh)); do \
