@@ -152,10 +152,12 @@ elapsed=$(( $(date +%s) - started ))
 [ "$elapsed" -gt 0 ] || elapsed=1
 echo "== campaign summary: $engine, target $target, $elapsed s, $jobs job(s)"
 if [ "$engine" = libfuzzer ]; then
-	# Executions add up over the restarts of one-process mode.
-	execs=$(awk '/^stat::number_of_executed_units:/ {n += $2} END {print n + 0}' "$log")
+	# One-process sessions end with stat:: lines; a fork-mode session
+	# counts in its "#N: cov:" lines. Add the two.
+	execs=$(awk '/^stat::number_of_executed_units:/ {n += $2}
+		/^#[0-9]+: cov:/ {f = substr($1, 2) + 0}
+		END {print n + f}' "$log")
 	last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
-	[ "$execs" -gt 0 ] || execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
 	cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | tail -n 1)
 	ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | tail -n 1)
 	echo "executions: ${execs:-0}; exec/s: $(( ${execs:-0} / elapsed )); coverage: ${cov:-cov: ?} edges, ${ft:-ft: ?} features"

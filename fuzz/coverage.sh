@@ -6,8 +6,8 @@
 # Replays the seeds, the campaign corpus and the filed findings of TARGET
 # with the clang coverage build, merges the profiles and writes an HTML
 # report with line and branch coverage to build/coverage/TARGET/. The
-# generated C carries #line directives, so the report is organised by
-# chapter; the text summary groups it the same way.
+# summary groups files by chapter: ref/NN-topic/ mirrors doc/NN-topic.md
+# (clang's coverage mapping keeps the real file names, not the #line ones).
 set -u
 target=$1
 B=build
@@ -46,7 +46,7 @@ awk 'NR > 2 && $1 !~ /^-+$/ && $1 != "TOTAL" && NF >= 13 {
 	lines[ch] += $8; lmiss[ch] += $9; br[ch] += $11; bmiss[ch] += $12
 } END {
 	printf "%-40s %14s %16s\n", "chapter", "lines", "branches"
-	for (c in lines)
+	for (c in lines) if (lines[c])
 		printf "%-40s %6d/%-6d %5.1f%%  %6d/%-6d %5.1f%%\n", c,
 			lines[c] - lmiss[c], lines[c], lines[c] ? 100 * (lines[c] - lmiss[c]) / lines[c] : 100,
 			br[c] - bmiss[c], br[c], br[c] ? 100 * (br[c] - bmiss[c]) / br[c] : 100

@@ -29,8 +29,9 @@ for raw in "$dir"/raw/*; do
 	[ -f "$raw" ] || continue
 	grep -qxF "$(basename "$raw")" "$dir/raw/.triaged" && continue
 	report=$(mktemp)
-	# A subshell, so that the shell's "Aborted" notice goes to the report.
-	("$replay" "$raw") >"$report" 2>&1
+	# A real subshell (not exec'ed), so that the shell's notice of the
+	# abort goes to the report, not to the terminal.
+	("$replay" "$raw"; exit $?) >"$report" 2>&1
 	rc=$?
 	echo "$(basename "$raw")" >>"$dir/raw/.triaged"
 	if [ "$rc" -eq 0 ]; then
@@ -56,7 +57,7 @@ for raw in "$dir"/raw/*; do
 	# Minimize with the target's own step-level minimizer if it has one.
 	if "$replay" --minimize "$f/minimized" "$f/input" >"$f/minimize.log" 2>&1 &&
 		[ -s "$f/minimized" ]; then
-		("$replay" "$f/minimized") >"$f/minimized.report" 2>&1
+		("$replay" "$f/minimized"; exit $?) >"$f/minimized.report" 2>&1
 		if [ "$(signature_of "$f/minimized.report" 1)" != "$sig" ]; then
 			echo "triage: the minimized input changed the signature; kept the original"
 			rm -f "$f/minimized"

@@ -37,6 +37,7 @@ $(foreach c,$(FUZZ_CONFIGS),$(eval $(call config_rules,$(c))))
 
 # fuzz-NAME in configuration C; replay builds link fuzz/replay_main.c.
 define fuzz_target_rule
+$(B)/$(1)/fuzz/targets/$(2).o: $(wildcard fuzz/targets/*.h)
 $(B)/$(1)/fuzz/bin/$(2): $(B)/$(1)/fuzz/targets/$(2).o \
 		$(FUZZ_LIB_SRCS:%.c=$(B)/$(1)/%.o) $(3) $(B)/$(1)/libmmuspec.a
 	@mkdir -p $$(@D)
