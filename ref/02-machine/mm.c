@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3768 "doc/02-machine.md"
+#line 3838 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -276,7 +276,9 @@ void mmuspec_pte_store(struct mm_struct *mm, unsigned long addr, pteval_t *p,
 	mmuspec_undo_save(m, p, sizeof(*p));
 	*p = val;
 	mmuspec_emit(m, &ev);
-	mmuspec_sched_point(m, MMUSPEC_SCHED_PTE);
+	/* A hardware A/D update is part of one walk-and-fill: no point. */
+	if (!(flags & MMUSPEC_PTE_HW))
+		mmuspec_sched_point(m, MMUSPEC_SCHED_PTE);
 }
 
 pte_t ptep_get(pte_t *ptep)
@@ -373,7 +375,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4142 "doc/02-machine.md"
+#line 4214 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 486 "doc/03-cpu-tlb.md"
+#line 488 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <mmuspec/device.h>
@@ -150,7 +150,7 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 652 "doc/03-cpu-tlb.md"
+#line 658 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -221,6 +221,9 @@ void try_to_unmap_flush(void)
 	arch_tlbbatch_flush(&t->batch);
 	t->batch.flush_required = 0;
 	t->batch.writable = 0;
+	/* Only now may the unmapped pages go (TLB-FREE). */
+	while (t->batch.nr_free)
+		put_page(t->batch.free[--t->batch.nr_free]);
 }
 
 void flush_tlb_batched_pending(struct mm_struct *mm)
@@ -232,7 +235,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 762 "doc/03-cpu-tlb.md"
+#line 771 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

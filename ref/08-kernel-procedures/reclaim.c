@@ -31,14 +31,23 @@ bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch)
 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	pteval = ptep_get(pte);
 	if (pte_present(pteval) && !pte_special(pteval)) {
+		struct mmuspec_thread *t = mmuspec_current_task();
+		struct page *page = pfn_to_page(pte_pfn(pteval));
+
+		if (batch && t && t->batch.nr_free == MMUSPEC_LAZY_QUEUE)
+			batch = false; /* the batch is full: flush this one */
 		if (batch) {
 			pteval = ptep_get_and_clear(mm, addr, pte);
 			set_tlb_ubc_flush_pending(mm, pteval, addr);
 		} else {
 			pteval = ptep_clear_flush(&vma, addr, pte);
 		}
-		page_remove_rmap(pfn_to_page(pte_pfn(pteval)));
-		put_page(pfn_to_page(pte_pfn(pteval))); /* the mapping's */
+		page_remove_rmap(page);
+		/* The mapping's reference: dropped after the (batched) flush. */
+		if (batch && t)
+			t->batch.free[t->batch.nr_free++] = page;
+		else
+			put_page(page);
 		unmapped = true;
 	}
 	pte_unmap_unlock(pte, ptl);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1076 "doc/02-machine.md"
+#line 1078 "doc/02-machine.md"
 #ifndef MMUSPEC_MACHINE_H
 #define MMUSPEC_MACHINE_H
 
@@ -162,6 +162,8 @@ struct mmuspec_cpu {
  * @nr_pages: arm64: pages whose TLBI was issued but not completed
  * @mm: arm64: their mm
  * @addr: arm64: their addresses
+ * @nr_free: mapping references handed over by try_to_unmap()
+ * @free: the pages, released after the flush
  */
 struct mmuspec_tlb_batch {
 	int flush_required;
@@ -170,6 +172,8 @@ struct mmuspec_tlb_batch {
 	unsigned int nr_pages;
 	int mm[MMUSPEC_LAZY_QUEUE];
 	unsigned long addr[MMUSPEC_LAZY_QUEUE];
+	unsigned int nr_free;
+	struct page *free[MMUSPEC_LAZY_QUEUE];
 };
 
 /**
