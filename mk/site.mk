@@ -79,12 +79,17 @@ $(SITE_WORK)/.dir:
 	$(Q)touch $@
 
 # --- npm tools (pagefind, puppeteer-core); never downloads a browser --------
+# `npm install` with the committed lock file, not `npm ci`: npm 11 rejects its
+# own lock in `npm ci` ("Missing: @pagefind/darwin-arm64@ from lock file",
+# pagefind's optional per-platform packages), while `npm install` installs
+# the locked versions and leaves the lock file unchanged (checked on a clean
+# copy with npm 11.19).
 $(SITE_NODE_STAMP): $(SITE_TOOLS)/package.json $(SITE_TOOLS)/package-lock.json
 	@echo "  NPM     $(SITE_TOOLS)"
 	$(Q)cd $(SITE_TOOLS) && flock node_modules.lock sh -c '\
 	  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
 	     && [ node_modules/.package-lock.json -nt package.json ]; then exit 0; fi; \
-	  PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) install --ignore-scripts --no-audit --no-fund --loglevel=error \
 	  && touch node_modules/.package-lock.json'
 
 # --- shared metadata ---------------------------------------------------------
