@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 333 "doc/10-oracle.md"
+#line 334 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -120,7 +120,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 455 "doc/10-oracle.md"
+#line 456 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -232,7 +232,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 574 "doc/10-oracle.md"
+#line 575 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -293,7 +293,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 644 "doc/10-oracle.md"
+#line 645 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -314,7 +314,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 672 "doc/10-oracle.md"
+#line 673 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -382,7 +382,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 745 "doc/10-oracle.md"
+#line 746 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -460,7 +460,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 831 "doc/10-oracle.md"
+#line 832 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -580,7 +580,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 955 "doc/10-oracle.md"
+#line 956 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -616,7 +616,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1000 "doc/10-oracle.md"
+#line 1001 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -693,7 +693,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1085 "doc/10-oracle.md"
+#line 1086 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -805,7 +805,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1203 "doc/10-oracle.md"
+#line 1204 "doc/10-oracle.md"
 
 /* Does device d's IOTLB snoop the CPU's broadcast TLB invalidations? */
 static int btm(struct oracle *o, int d)
@@ -862,6 +862,13 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 		th->range[th->nranges - 1].subs_failed |= ok ? 0 : 1u << d;
 	if (!ok || d < 0 || o->cfg->dev[d].kind != MMUSPEC_DEV_MIRROR)
 		return 0;
+	if (devpt_maps(o, d, c->start, c->end) && !own_event(c) &&
+	    !c->did_inval && !c->did_setseq)
+		return violation(
+			o, ev, "MN-OWNER",
+			"device %d skipped event %d on [0x%lx, 0x%lx) that is not its own and still maps it",
+			d, c->event, (unsigned long)c->start,
+			(unsigned long)c->end);
 	if (c->op == MMUSPEC_MN_INTERVAL_INVALIDATE && !c->did_setseq &&
 	    !own_event(c))
 		return violation(
@@ -869,12 +876,6 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 			"device %d's invalidate callback returned true without mmu_interval_set_seq()",
 			d);
 	if (devpt_maps(o, d, c->start, c->end) && !own_event(c)) {
-		if (!c->did_inval && !c->did_setseq)
-			return violation(
-				o, ev, "MN-OWNER",
-				"device %d skipped event %d on [0x%lx, 0x%lx) that is not its own and still maps it",
-				d, c->event, (unsigned long)c->start,
-				(unsigned long)c->end);
 		return violation(
 			o, ev, "TLB-STALE",
 			"device %d page table still maps part of [0x%lx, 0x%lx) after its callback returned",
@@ -941,7 +942,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1346 "doc/10-oracle.md"
+#line 1348 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -974,9 +975,11 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 {
 	int k;
 
-	if (!is_leaf(ev->old, ev->level) || (ev->new &_PAGE_PRESENT) ||
+	/* the model clears, flushes, then writes the entry: two writes */
+	if ((ev->new &_PAGE_PRESENT) ||
 	    ((ev->new &_PAGE_SWP_MASK) >> _PAGE_SWP_SHIFT) !=
-		    SWP_DEVICE_EXCLUSIVE)
+		    SWP_DEVICE_EXCLUSIVE ||
+	    ev->new == ev->old)
 		return 0;
 	for (k = th->nranges - 1; k >= 0; k--) {
 		struct orange *r = &th->range[k];
@@ -991,7 +994,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1400 "doc/10-oracle.md"
+#line 1404 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1073,7 +1076,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1486 "doc/10-oracle.md"
+#line 1490 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1254,7 +1257,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1674 "doc/10-oracle.md"
+#line 1678 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1350,12 +1353,13 @@ static int on_thread_exit(struct oracle *o, const struct mmuspec_event *ev,
 {
 	const struct mmuspec_thread *t = mmuspec_thread(o->m, ev->thread);
 
-	if (th->nranges)
-		return violation(
-			o, ev, "MN-PAIR",
-			"thread ends with invalidate range [0x%lx, 0x%lx) not ended",
-			(unsigned long)th->range[0].start,
-			(unsigned long)th->range[0].end);
+	for (int k = 0; k < th->nranges; k++)
+		if (!th->range[k].failed) /* a failed start needs no end */
+			return violation(
+				o, ev, "MN-PAIR",
+				"thread ends with invalidate range [0x%lx, 0x%lx) not ended",
+				(unsigned long)th->range[k].start,
+				(unsigned long)th->range[k].end);
 	if (t->kind != MMUSPEC_THREAD_TASK)
 		return 0;
 	if (th->arch_lazy || t->lazy.enable_count || t->lazy.pause_count)
@@ -1513,7 +1517,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 1937 "doc/10-oracle.md"
+#line 1942 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

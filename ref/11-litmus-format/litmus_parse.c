@@ -4,13 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 629 "doc/11-litmus-format.md"
+#line 639 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <mmuspec/config.h>
 #include <mmuspec/litmus.h>
 
 /* A word of the current line. */
@@ -32,7 +33,7 @@ struct parser {
 	int seen[16]; /* line of each singleton declaration */
 };
 
-#line 678 "doc/11-litmus-format.md"
+#line 689 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -80,9 +81,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 657 "doc/11-litmus-format.md"
+#line 668 "doc/11-litmus-format.md"
 
-#line 735 "doc/11-litmus-format.md"
+#line 746 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -200,9 +201,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 659 "doc/11-litmus-format.md"
+#line 670 "doc/11-litmus-format.md"
 
-#line 862 "doc/11-litmus-format.md"
+#line 873 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -398,14 +399,14 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 661 "doc/11-litmus-format.md"
+#line 672 "doc/11-litmus-format.md"
 
-#line 1066 "doc/11-litmus-format.md"
-static const char *const keywords[] = { "name",	    "about",	"profile",
-					"arch",	    "cpus",	"expect",
-					"rules",    "schedule", "device",
-					"map",	    "thread",	"irq",
-					"callback", "source",	NULL };
+#line 1077 "doc/11-litmus-format.md"
+static const char *const keywords[] = {
+	"name",	    "about",	"profile", "arch", "cpus",   "expect",
+	"rules",    "schedule", "device",  "map",  "thread", "irq",
+	"callback", "source",	"bug",	   NULL
+};
 
 enum {
 	K_NAME,
@@ -421,7 +422,8 @@ enum {
 	K_THREAD,
 	K_IRQ,
 	K_CALLBACK,
-	K_SOURCE
+	K_SOURCE,
+	K_BUG
 };
 
 static const char *const profiles[] = { "v6.5", "v6.6", "v6.15", "v7.0", NULL };
@@ -474,6 +476,27 @@ static int decl_choice(struct parser *p, const char *const *words,
 	if (need(p, &w, what) || choose(p, &w, words, what, idx))
 		return -1;
 	return end_of_line(p);
+}
+
+/* "bug NAME...": the model's bug switches, by mmuspec_bug_name(). */
+static int decl_bug(struct parser *p)
+{
+	const char *names[MMUSPEC_NR_BUGS + 1];
+	struct tok w;
+	int k, r, n = 0;
+
+	for (k = 1; k < MMUSPEC_NR_BUGS; k++)
+		names[n++] = mmuspec_bug_name((enum mmuspec_bug)k);
+	names[n] = NULL;
+	if (need(p, &w, "a bug name"))
+		return -1;
+	do {
+		if (choose(p, &w, names, "a bug name", &k))
+			return -1;
+		p->t->bugs |= 1ull << (k + 1);
+		r = word(p, &w);
+	} while (r > 0);
+	return r;
 }
 
 static int decl_cpus(struct parser *p)
@@ -864,6 +887,8 @@ static int decl(struct parser *p)
 		return decl_device(p);
 	case K_MAP:
 		return decl_map(p);
+	case K_BUG:
+		return decl_bug(p);
 	case K_SOURCE:
 		if (t->nsources == LITMUS_MAX_SOURCES)
 			return fail(p, 1, "expected at most %d source lines",
@@ -874,9 +899,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 663 "doc/11-litmus-format.md"
+#line 674 "doc/11-litmus-format.md"
 
-#line 1548 "doc/11-litmus-format.md"
+#line 1583 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1008,9 +1033,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 665 "doc/11-litmus-format.md"
+#line 676 "doc/11-litmus-format.md"
 
-#line 1689 "doc/11-litmus-format.md"
+#line 1724 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1148,9 +1173,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 667 "doc/11-litmus-format.md"
+#line 678 "doc/11-litmus-format.md"
 
-#line 1839 "doc/11-litmus-format.md"
+#line 1874 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {
@@ -1260,4 +1285,8 @@ void litmus_write(FILE *f, const struct litmus *t)
 	fputc('\n', f);
 	for (k = 0; k < t->nsources; k++)
 		fprintf(f, "source %s\n", t->sources[k]);
+	for (k = 1; k < MMUSPEC_NR_BUGS; k++)
+		if (t->bugs & (1ull << k))
+			fprintf(f, "bug %s\n",
+				mmuspec_bug_name((enum mmuspec_bug)k));
 }

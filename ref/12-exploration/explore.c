@@ -70,6 +70,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	mmuspec_config_default(cfg, (enum mmuspec_profile)t->profile,
 			       (enum mmuspec_arch)t->arch);
 	cfg->nr_cpus = (unsigned int)t->ncpus;
+	cfg->bugs = t->bugs;
 	cfg->nr_devices = (unsigned int)t->ndevices;
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
@@ -113,7 +114,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 542 "doc/12-exploration.md"
+#line 543 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -294,7 +295,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 745 "doc/12-exploration.md"
+#line 746 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -378,7 +379,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 834 "doc/12-exploration.md"
+#line 835 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -465,7 +466,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 929 "doc/12-exploration.md"
+#line 930 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -604,7 +605,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1072 "doc/12-exploration.md"
+#line 1073 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -724,7 +725,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1197 "doc/12-exploration.md"
+#line 1198 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

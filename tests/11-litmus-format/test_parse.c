@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmuspec/config.h>
 #include <mmuspec/litmus.h>
 
 #include "../unit.h"
@@ -225,7 +226,7 @@ static const struct bad bad[] = {
 	  "litmus 1\ncpus 1\nthread T cpu 0\n\tmake_device_exclusive 0x1000 X\n",
 	  4, 31, "expected an owner (a declared device or none), got 'X'" },
 	{ "schedule names a callback",
-	  "litmus 1\ndevice D driver=custom\ncallback D release\n\tdev_pte_zap 0x0 0\nschedule D.release\n",
+	  "litmus 1\ndevice D driver=custom\ncallback D release\n\tdev_pte_zap 0x0 1\nschedule D.release\n",
 	  5, 10, "expected the name of a thread or irq" },
 	{ "schedule before threads", "litmus 1\nschedule T\n", 2, 10,
 	  "expected the name of a thread or irq declared above" },
@@ -270,6 +271,10 @@ static const struct bad bad[] = {
 	  "expected the rules line to list the forbidden rule 'TLB-FREE'" },
 	{ "quoted junk", "litmus 1\nprofile \xff\xfe\n", 2, 9,
 	  "expected ASCII" },
+	{ "unknown bug name", "litmus 1\nbug cow-delayed-secondary nope\n", 2,
+	  27, "expected a bug name" },
+	{ "bug without a name", "litmus 1\nbug\n", 2, 4,
+	  "expected a bug name" },
 };
 
 static void test_bad(void)
@@ -311,9 +316,37 @@ static void test_print_and_file(void)
 	      "an unreadable file is an error, not a crash");
 }
 
+/* The bug line: names to bits, written back, round trip. */
+static void test_bug(void)
+{
+	static const char text[] = HEAD
+		"thread T cpu 0\n\tnop\n"
+		"bug exclusive-no-notify\n"
+		"bug cow-delayed-secondary  ats-keeps-2m\n";
+	char *a = NULL;
+	size_t na = 0;
+	FILE *f;
+
+	CHECK(litmus_parse("bug.litmus", text, strlen(text), &t, &err) == 0,
+	      "bug lines parse");
+	CHECK(t.bugs == ((1ull << MMUSPEC_BUG_EXCLUSIVE_NO_NOTIFY) |
+			 (1ull << MMUSPEC_BUG_COW_DELAYED_SECONDARY) |
+			 (1ull << MMUSPEC_BUG_ATS_KEEPS_2M)),
+	      "bug names set the model's bug bits");
+	f = open_memstream(&a, &na);
+	litmus_write(f, &t);
+	fclose(f);
+	CHECK(a && strstr(a, "bug exclusive-no-notify\n") &&
+		      !litmus_parse("bug2.litmus", a, na, &t2, &err) &&
+		      t2.bugs == t.bugs,
+	      "bug lines are written back and parse to the same bits");
+	free(a);
+}
+
 int main(void)
 {
 	test_good();
+	test_bug();
 	test_round_trip();
 	test_bad();
 	test_print_and_file();

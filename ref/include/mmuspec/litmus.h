@@ -4,14 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 215 "doc/11-litmus-format.md"
+#line 223 "doc/11-litmus-format.md"
 #ifndef MMUSPEC_LITMUS_H
 #define MMUSPEC_LITMUS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#line 295 "doc/11-litmus-format.md"
+#line 303 "doc/11-litmus-format.md"
 #define LITMUS_VERSION 1
 #define LITMUS_MAX_BYTES (64 * 1024)
 #define LITMUS_MAX_LINE 400
@@ -32,9 +32,9 @@
 #define LITMUS_TEXT_LEN 200
 #define LITMUS_PATH_LEN 256
 #define LITMUS_MSG_LEN 256
-#line 222 "doc/11-litmus-format.md"
+#line 230 "doc/11-litmus-format.md"
 
-#line 322 "doc/11-litmus-format.md"
+#line 330 "doc/11-litmus-format.md"
 enum litmus_profile {
 	LITMUS_V6_5,
 	LITMUS_V6_6,
@@ -97,9 +97,9 @@ enum litmus_verdict {
 	LITMUS_ALLOWED,
 	LITMUS_FORBIDDEN
 };
-#line 224 "doc/11-litmus-format.md"
+#line 232 "doc/11-litmus-format.md"
 
-#line 392 "doc/11-litmus-format.md"
+#line 400 "doc/11-litmus-format.md"
 /**
  * struct litmus_step - one step of a thread, irq or callback
  * @op: index of the operation in the step vocabulary
@@ -198,6 +198,7 @@ struct litmus_map {
  * @rules_line: line of the rules declaration
  * @nsources: number of source lines
  * @sources: their text
+ * @bugs: historical bugs switched back on (1 << &enum mmuspec_bug)
  */
 struct litmus {
 	char path[LITMUS_PATH_LEN];
@@ -226,6 +227,7 @@ struct litmus {
 	int rules_line;
 	int nsources;
 	char sources[LITMUS_MAX_SOURCES][LITMUS_TEXT_LEN];
+	unsigned long long bugs;
 };
 
 /**
@@ -241,9 +243,9 @@ struct litmus_error {
 	int col;
 	char msg[LITMUS_MSG_LEN];
 };
-#line 226 "doc/11-litmus-format.md"
+#line 234 "doc/11-litmus-format.md"
 
-#line 545 "doc/11-litmus-format.md"
+#line 555 "doc/11-litmus-format.md"
 /* Kinds of step arguments, as the parser checks and decodes them. */
 enum litmus_arg_kind {
 	LITMUS_ARG_ADDR, /* a page-aligned virtual address */
@@ -310,7 +312,7 @@ int litmus_op_lookup(const char *name, size_t len);
  * Return: the description (static storage).
  */
 const struct litmus_op_info *litmus_op_info(int op);
-#line 228 "doc/11-litmus-format.md"
+#line 236 "doc/11-litmus-format.md"
 
 /**
  * litmus_parse() - parse a litmus file held in memory
