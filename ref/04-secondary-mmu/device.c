@@ -60,8 +60,10 @@ static int iommu_translate(struct mmuspec_machine *m, struct mmuspec_device *d,
 		if (!(pte & _PAGE_PRESENT))
 			return MMUSPEC_ACC_FAULT_NONE;
 		if (*level && !(d->flags & MMUSPEC_DEV_TLB_2M)) {
-			pte += ((addr & ~PMD_MASK) >> PAGE_SHIFT)
-			       << _PAGE_PFN_SHIFT;
+			/* Cache the 4 KiB piece of the 2 MiB mapping. */
+			pte = (pte & ~(pteval_t)_PAGE_PSE) +
+			      (((addr & ~PMD_MASK) >> PAGE_SHIFT)
+			       << _PAGE_PFN_SHIFT);
 			*level = 0;
 		}
 		mmuspec_tlb_fill(m, &d->iotlb, MMUSPEC_TLB_IOTLB, d->id, d->mm,
@@ -312,7 +314,7 @@ void dev_pte_zap(struct mmuspec_device *d, unsigned long start,
 	mmuspec_tlb_inval(m, &d->iotlb, MMUSPEC_TLB_DEV, d->id, d->mm, start,
 			  end, 0);
 }
-#line 547 "doc/04-secondary-mmu.md"
+#line 549 "doc/04-secondary-mmu.md"
 
 static void atc_request(struct mmuspec_device *d, unsigned long start,
 			unsigned long end)
@@ -439,7 +441,7 @@ static const struct mmu_notifier_ops sva_script_ops = {
 	.invalidate_range_start = script_start,
 	.invalidate_range_end = script_end,
 };
-#line 678 "doc/04-secondary-mmu.md"
+#line 680 "doc/04-secondary-mmu.md"
 
 static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 			      const struct mmu_notifier_range *range,
@@ -552,7 +554,7 @@ again:
 	mutex_unlock(lock);
 	return 0;
 }
-#line 804 "doc/04-secondary-mmu.md"
+#line 806 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);

@@ -18,6 +18,8 @@
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
 static struct mmuspec_machine *M;
 static uint32_t lastw[4096], flush_begin[MMUSPEC_MAX_THREADS + 1];
+static void check_device(struct mmuspec_machine *m,
+			 const struct mmuspec_event *ev);
 
 static unsigned int wkey(int mm, unsigned long addr)
 {
@@ -47,6 +49,58 @@ static int tlb_maps(const struct mmuspec_tlb *tlb, unsigned long pfn)
 	return 0;
 }
 
+static uint32_t sec_begin[MMUSPEC_MAX_THREADS + 1];
+
+/* Is the cached @e stale against the table entry @cur (level @level)? */
+static int stale(const struct mmuspec_tlb_entry *e, pteval_t cur, int level)
+{
+	unsigned long want = (unsigned long)(cur >> _PAGE_PFN_SHIFT);
+
+	if (!(cur & _PAGE_PRESENT))
+		return 1;
+	if (level && !e->level)
+		want += (e->va & ~PMD_MASK) >> PAGE_SHIFT;
+	return want != (unsigned long)(e->pte >> _PAGE_PFN_SHIFT) ||
+	       ((e->pte & _PAGE_RW) && !(cur & _PAGE_RW));
+}
+
+/* The SVA device after its secondary-TLB callback returned. */
+static void check_device(struct mmuspec_machine *m,
+			 const struct mmuspec_event *ev)
+{
+	struct mmuspec_device *d = &m->devs[0];
+	const struct mmuspec_tlb *tlbs[2] = { &d->iotlb, &d->atc };
+	struct mm_struct *mm = mmuspec_mm(m, d->mm);
+
+	for (int k = 0; k < 2; k++) {
+		/* A BTM IOTLB belongs to the CPU flushes (TLB-STALE). */
+		if (!k && d->flags & MMUSPEC_DEV_BTM &&
+		    m->cfg.arch == MMUSPEC_ARM64)
+			continue;
+		for (int i = 0; i < MMUSPEC_TLB_ENTRIES; i++) {
+			const struct mmuspec_tlb_entry *e = &tlbs[k]->e[i];
+			unsigned long sz = e->level ? PMD_SIZE : PAGE_SIZE;
+			int level;
+			pteval_t *p, cur;
+
+			if (!e->valid ||
+			    (!(ev->addr == 0 && ev->end == ~0ULL) &&
+			     (e->va >= ev->end || e->va + sz <= ev->addr)))
+				continue;
+			if (lastw[wkey(d->mm, e->va)] > sec_begin[ev->thread + 1])
+				continue;
+			p = mmuspec_lookup_pte(mm, e->va, &level);
+			cur = p ? *p : 0;
+			if (stale(e, cur, level) && !stale_violation++)
+				snprintf(why, sizeof(why),
+					 "device %s keeps %#lx -> %#llx after its invalidation (PTE now %#llx)",
+					 k ? "ATC" : "IOTLB", (unsigned long)e->va,
+					 (unsigned long long)e->pte,
+					 (unsigned long long)cur);
+		}
+	}
+}
+
 static struct mmuspec_event tr[100000];
 static unsigned int ntr;
 
@@ -61,6 +115,13 @@ static void check(const struct mmuspec_event *ev, void *ctx)
 		lastw[wkey(ev->mm, ev->addr)] = ev->seq;
 	if (ev->type == MMUSPEC_EV_FLUSH_BEGIN)
 		flush_begin[ev->thread + 1] = ev->seq;
+	if (ev->type == MMUSPEC_EV_MN_CALL &&
+	    ev->sub == MMUSPEC_MN_ARCH_INVALIDATE_SECONDARY_TLBS)
+		sec_begin[ev->thread + 1] = ev->seq;
+	if (ev->type == MMUSPEC_EV_MN_RETURN &&
+	    ev->sub == MMUSPEC_MN_ARCH_INVALIDATE_SECONDARY_TLBS &&
+	    ev->obj == &m->devs[0].mn && m->devs[0].enabled)
+		check_device(m, ev);
 	if (ev->type == MMUSPEC_EV_PAGE_FREE) {
 		unsigned long pfn = ev->arg;
 
@@ -107,10 +168,7 @@ static void check(const struct mmuspec_event *ev, void *ctx)
 				/* Changed after the flush began: not its job. */
 				if (lastw[wkey(ev->mm, e->va)] > flush_begin[ev->thread + 1])
 					continue;
-				if (!(cur & _PAGE_PRESENT) ||
-				    (cur >> _PAGE_PFN_SHIFT) !=
-					    (e->pte >> _PAGE_PFN_SHIFT) ||
-				    ((e->pte & _PAGE_RW) && !(cur & _PAGE_RW))) {
+				if (stale(e, cur, level)) {
 					if (!stale_violation++)
 						snprintf(why, sizeof(why),
 							 "CPU %u keeps %#lx -> %#llx after a flush (PTE now %#llx)",
@@ -311,6 +369,6 @@ int main(void)
 	CHECK(!free_violation,
 	      "no page is freed while a TLB or device page table maps it");
 	CHECK(!stale_violation,
-	      "no CPU TLB keeps a stale or more permissive entry after a flush");
+	      "no CPU TLB keeps a stale or more permissive entry after a flush, nor the SVA device after its invalidation");
 	return unit_exit();
 }
