@@ -7,7 +7,8 @@
 #       run every corpus/litmus/*.litmus (or FILES) with build/clang/bin/litmus
 #   make fuzz-litmus-parser [FUZZ_SECONDS=60]
 #       libFuzzer campaign on the litmus parser (ASan+UBSan)
-#   make rules-xref      write build/rules-xref.tsv, report uncovered rules
+#   make rules-xref      write build/rules-xref.tsv; fail on an oracle rule
+#                        without a check and litmus tests both ways
 #   make bench-litmus    suite timings, schedules/s and steps/s
 #
 # make check runs: the suite under ASan+UBSan (litmus-check), a bounded

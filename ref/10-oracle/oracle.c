@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 334 "doc/10-oracle.md"
+#line 335 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -120,7 +120,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 456 "doc/10-oracle.md"
+#line 457 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -232,7 +232,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 575 "doc/10-oracle.md"
+#line 576 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -240,8 +240,11 @@ typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 static int may_hold(struct oracle *o, int tlb, const struct otrack *t,
 		    uint32_t from, uint32_t to, hold_fn fn, void *arg)
 {
-	int i;
+	int i, d = (tlb - MMUSPEC_MAX_CPUS) / 3;
 
+	/* a released device's TLBs were empty at release and stay so */
+	if (tlb >= MMUSPEC_MAX_CPUS && o->released[d] && to >= o->released[d])
+		return 0;
 	if (t->inval[tlb] > from)
 		from = t->inval[tlb];
 	for (i = 0; i < t->n; i++) {
@@ -293,7 +296,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 645 "doc/10-oracle.md"
+#line 649 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -314,7 +317,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 673 "doc/10-oracle.md"
+#line 677 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -382,7 +385,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 746 "doc/10-oracle.md"
+#line 750 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -460,7 +463,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 832 "doc/10-oracle.md"
+#line 836 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -580,7 +583,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 956 "doc/10-oracle.md"
+#line 960 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -616,7 +619,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1001 "doc/10-oracle.md"
+#line 1005 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -693,7 +696,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1086 "doc/10-oracle.md"
+#line 1090 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -805,7 +808,32 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1204 "doc/10-oracle.md"
+#line 1208 "doc/10-oracle.md"
+
+/*
+ * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
+ * TLBs hold nothing of the mm. (The may-hold sets below only know the
+ * entries the run wrote; an entry the run never wrote can still be cached.)
+ */
+static int released_tlb_holds(struct oracle *o, const struct mmuspec_event *ev,
+			      int d)
+{
+	char nm[32];
+
+	for (int k = 0; k < 3; k++) {
+		int tlb = MMUSPEC_MAX_CPUS + 3 * d + k;
+		const struct mmuspec_tlb *c = concrete_tlb(o, tlb);
+
+		for (int i = 0; c && i < MMUSPEC_TLB_ENTRIES; i++)
+			if (c->e[i].valid && c->e[i].mm == ev->mm)
+				return violation(
+					o, ev, "MN-RELEASE",
+					"%s still holds 0x%lx after ->release returned",
+					tlb_name(tlb, nm, sizeof(nm)),
+					(unsigned long)c->e[i].va);
+	}
+	return 0;
+}
 
 /* Does device d's IOTLB snoop the CPU's broadcast TLB invalidations? */
 static int btm(struct oracle *o, int d)
@@ -836,6 +864,8 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 		if (d < 0)
 			return 0;
 		o->released[d] = ev->seq + 1;
+		if (released_tlb_holds(o, ev, d))
+			return 1;
 		if (devpt_maps(o, d, 0, ~0ull))
 			return violation(
 				o, ev, "MN-RELEASE",
@@ -942,7 +972,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1348 "doc/10-oracle.md"
+#line 1379 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -994,7 +1024,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1404 "doc/10-oracle.md"
+#line 1435 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1076,7 +1106,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1490 "doc/10-oracle.md"
+#line 1521 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1257,7 +1287,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1678 "doc/10-oracle.md"
+#line 1709 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1517,7 +1547,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 1942 "doc/10-oracle.md"
+#line 1973 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

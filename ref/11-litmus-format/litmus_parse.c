@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 639 "doc/11-litmus-format.md"
+#line 647 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +33,7 @@ struct parser {
 	int seen[16]; /* line of each singleton declaration */
 };
 
-#line 689 "doc/11-litmus-format.md"
+#line 697 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -81,9 +81,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 668 "doc/11-litmus-format.md"
+#line 676 "doc/11-litmus-format.md"
 
-#line 746 "doc/11-litmus-format.md"
+#line 754 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -201,9 +201,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 670 "doc/11-litmus-format.md"
+#line 678 "doc/11-litmus-format.md"
 
-#line 873 "doc/11-litmus-format.md"
+#line 881 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -399,13 +399,13 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 672 "doc/11-litmus-format.md"
+#line 680 "doc/11-litmus-format.md"
 
-#line 1077 "doc/11-litmus-format.md"
+#line 1085 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",   "expect",
 	"rules",    "schedule", "device",  "map",  "thread", "irq",
-	"callback", "source",	"bug",	   NULL
+	"callback", "source",	"bug",	   "lazy", NULL
 };
 
 enum {
@@ -423,9 +423,13 @@ enum {
 	K_IRQ,
 	K_CALLBACK,
 	K_SOURCE,
-	K_BUG
+	K_BUG,
+	K_LAZY
 };
 
+/* enum mmuspec_lazy_backend order (mmuspec_lazy_backend_name()). */
+static const char *const lazy_backends[] = { "default", "generic", "arm64",
+					     "batch",	"preempt", NULL };
 static const char *const profiles[] = { "v6.5", "v6.6", "v6.15", "v7.0", NULL };
 static const char *const arches[] = { "x86-64", "arm64", NULL };
 static const char *const dev_kinds[] = { "iommu", "mirror", NULL };
@@ -889,6 +893,11 @@ static int decl(struct parser *p)
 		return decl_map(p);
 	case K_BUG:
 		return decl_bug(p);
+	case K_LAZY:
+		if (decl_choice(p, lazy_backends, "a lazy MMU backend", &v))
+			return -1;
+		t->lazy = v;
+		return 0;
 	case K_SOURCE:
 		if (t->nsources == LITMUS_MAX_SOURCES)
 			return fail(p, 1, "expected at most %d source lines",
@@ -899,9 +908,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 674 "doc/11-litmus-format.md"
+#line 682 "doc/11-litmus-format.md"
 
-#line 1583 "doc/11-litmus-format.md"
+#line 1600 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1033,9 +1042,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 676 "doc/11-litmus-format.md"
+#line 684 "doc/11-litmus-format.md"
 
-#line 1724 "doc/11-litmus-format.md"
+#line 1741 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1173,9 +1182,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 678 "doc/11-litmus-format.md"
+#line 686 "doc/11-litmus-format.md"
 
-#line 1874 "doc/11-litmus-format.md"
+#line 1891 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {
@@ -1285,6 +1294,10 @@ void litmus_write(FILE *f, const struct litmus *t)
 	fputc('\n', f);
 	for (k = 0; k < t->nsources; k++)
 		fprintf(f, "source %s\n", t->sources[k]);
+	if (t->lazy)
+		fprintf(f, "lazy %s\n",
+			mmuspec_lazy_backend_name(
+				(enum mmuspec_lazy_backend)t->lazy));
 	for (k = 1; k < MMUSPEC_NR_BUGS; k++)
 		if (t->bugs & (1ull << k))
 			fprintf(f, "bug %s\n",

@@ -71,6 +71,20 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 			       (enum mmuspec_arch)t->arch);
 	cfg->nr_cpus = (unsigned int)t->ncpus;
 	cfg->bugs = t->bugs;
+	/* address spaces: the first, and any a step names (dup_mmap) */
+	for (k = 0; k < t->nthreads; k++)
+		for (int j = 0; j < t->threads[k].nsteps; j++) {
+			const struct litmus_step *st = &t->threads[k].steps[j];
+			const struct mmuspec_step_desc *sd =
+				&mmuspec_step_table[st->op];
+
+			for (int a = 0; a < st->nargs && a < 4; a++)
+				if (sd->kind[a] == MMUSPEC_ARG_MM &&
+				    st->args[a] > cfg->nr_mms &&
+				    st->args[a] < MMUSPEC_MAX_MMS)
+					cfg->nr_mms = (unsigned int)st->args[a];
+		}
+	cfg->lazy_backend = (enum mmuspec_lazy_backend)t->lazy;
 	cfg->nr_devices = (unsigned int)t->ndevices;
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
@@ -114,7 +128,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 543 "doc/12-exploration.md"
+#line 557 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -295,7 +309,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 746 "doc/12-exploration.md"
+#line 760 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -379,7 +393,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 835 "doc/12-exploration.md"
+#line 849 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -466,7 +480,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 930 "doc/12-exploration.md"
+#line 944 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -605,7 +619,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1073 "doc/12-exploration.md"
+#line 1087 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -725,7 +739,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1198 "doc/12-exploration.md"
+#line 1212 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -184,8 +184,8 @@ X(mmu_interval_read_begin, _ANY, _N, _N, _N, _N, "seq register = read_begin()") 
 X(mmu_interval_read_retry, _ANY, _N, _N, _N, _N, "cc = read_retry(seq register)") \
 X(mmu_interval_check_retry, _ANY, _N, _N, _N, _N, "cc = check_retry(seq register)") \
 X(mmu_interval_set_seq, _NTF, _N, _N, _N, _N, "in the invalidate callback: set_seq(cur_seq)") \
-X(hmm_range_fault, _ANY, _A, _B, _N, _N, "snapshot the CPU PTE of A (fault it in, write if B); cc = present") \
-X(dev_pte_install, _ANY, _A, _B, _N, _N, "install a device PTE from the snapshot (writable if B)") \
+X(hmm_range_fault, _NTF, _A, _B, _N, _N, "snapshot the CPU PTE of A (fault it in, write if B); cc = present") \
+X(dev_pte_install, _NTF, _A, _B, _N, _N, "install a device PTE from the snapshot (writable if B)") \
 X(dev_pte_zap, _NTF, _A, _NP, _N, _N, "remove device PTEs (callback: its range if n = 0)") \
 X(mmu_notifier_range_blockable, _NTF, _N, _N, _N, _N, "cc = the callback's range is blockable") \
 X(mn_event_is_own, _NTF, _N, _N, _N, _N, "cc = MIGRATE/EXCLUSIVE event with this driver's owner") \
