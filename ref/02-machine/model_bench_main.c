@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 4339 "doc/02-machine.md"
+#line 4340 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +77,15 @@ static unsigned long steps_run(struct mmuspec_machine *m)
 	return n;
 }
 
+static unsigned long hooked_events, last_steps;
+
+static void count_hook(const struct mmuspec_event *ev, void *ctx)
+{
+	hooked_events++;
+}
+
 static double per_step(unsigned long mapped, unsigned int iters,
-		       double *per_run)
+		       double *per_run, int hooked)
 {
 	struct mmuspec_config cfg;
 	struct mmuspec_machine *m;
@@ -101,6 +108,8 @@ static double per_step(unsigned long mapped, unsigned int iters,
 		exit(1);
 	}
 	mmuspec_checkpoint(m);
+	if (hooked)
+		mmuspec_set_hook(m, count_hook, NULL);
 	t = now();
 	for (unsigned int i = 0; i < iters; i++) {
 		mmuspec_reset(m);
@@ -117,6 +126,7 @@ static double per_step(unsigned long mapped, unsigned int iters,
 	t = now() - t;
 	mmuspec_machine_destroy(m);
 	*per_run = t / iters;
+	last_steps = steps;
 	return t / (double)steps;
 }
 
@@ -210,11 +220,13 @@ static void machine_line(void)
 int main(int argc, char **argv)
 {
 	unsigned int iters = argc > 1 ? (unsigned int)atoi(argv[1]) : 20000;
-	double small_run, big_run, small, big, sw, uc;
+	double small_run, big_run, hooked_run, small, big, hooked, sw, uc;
 
 	machine_line();
-	small = per_step(1UL << 6, iters, &small_run);
-	big = per_step(1UL << 20, iters, &big_run);
+	small = per_step(1UL << 6, iters, &small_run, 0);
+	big = per_step(1UL << 20, iters, &big_run, 0);
+	hooked = per_step(1UL << 6, iters, &hooked_run, 1);
+	(void)hooked_run;
 	sw = switch_cost(200000);
 	uc = swapcontext_cost(200000);
 	printf("model per step, 2^6 pages mapped:  %7.1f ns  (scenario: reset + run %.2f us)\n",
@@ -222,6 +234,8 @@ int main(int argc, char **argv)
 	printf("model per step, 2^20 pages mapped: %7.1f ns  (scenario: reset + run %.2f us)\n",
 	       big, big_run / 1000);
 	printf("ratio 2^20 / 2^6: %.2f (goal <= 1.5)\n", big / small);
+	printf("model per step, 2^6 pages, with an event hook: %7.1f ns (%.1f events/step)\n",
+	       hooked, (double)hooked_events / (double)last_steps);
 	printf("context switch (scheduling point + fiber switch): %.1f ns\n",
 	       sw);
 	printf("swapcontext() switch, same host: %.1f ns (ratio %.1fx)\n", uc,
