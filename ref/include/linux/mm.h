@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3483 "doc/02-machine.md"
+#line 3529 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -106,12 +106,16 @@ int mmuspec_map(struct mmuspec_machine *m, int mm, unsigned long addr,
 int mmuspec_map_huge(struct mmuspec_machine *m, int mm, unsigned long addr,
 		     bool zero, bool writable);
 
-#line 455 "doc/03-cpu-tlb.md"
+#line 460 "doc/03-cpu-tlb.md"
 /* Arch TLB flushing (asm/tlbflush.h in the kernel), chapter 03. */
+/** flush_tlb_mm() - invalidate every translation of @mm on all CPUs */
 void flush_tlb_mm(struct mm_struct *mm);
+/** flush_tlb_range() - invalidate [@start, @end) of @vma's mm on all CPUs */
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
 		     unsigned long end);
+/** flush_tlb_page() - invalidate the page at @addr on all CPUs */
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
+/** flush_tlb_kernel_range() - invalidate kernel mappings; never notifies */
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 /** flush_tlb_mm_range() - x86: the function the others are built on */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
@@ -120,6 +124,7 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 /** arch_tlbbatch_add_pending() - reclaim: defer the flush of @uaddr */
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr);
+/** arch_tlbbatch_flush() - complete the flushes deferred in @batch */
 void arch_tlbbatch_flush(struct mmuspec_tlb_batch *batch);
 /** set_tlb_ubc_flush_pending() - mm/rmap.c: note a deferred flush */
 void set_tlb_ubc_flush_pending(struct mm_struct *mm, pte_t pteval,
@@ -133,9 +138,10 @@ void try_to_unmap_flush(void);
  * Context: called under the PTL by mprotect, munmap, madvise, ...
  */
 void flush_tlb_batched_pending(struct mm_struct *mm);
+/** flush_tlb_fix_spurious_fault() - after a spurious fault (a no-op here) */
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3583 "doc/02-machine.md"
+#line 3629 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -158,29 +164,47 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags);
 /** handle_mm_fault_addr() - handle_mm_fault() with the VMA looked up */
 int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write);
+/** do_munmap() - unmap [@start, @start + @len): MMU_NOTIFY_UNMAP */
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/** madvise_dontneed() - zap [@start, @end), keep the mapping */
 int madvise_dontneed(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
+/** do_mprotect() - change_protection() to @vm_flags */
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		unsigned long vm_flags);
+/** do_mmap() - create a mapping (no pages until faulted) */
 int do_mmap(struct mm_struct *mm, unsigned long start, unsigned long len,
 	    unsigned long vm_flags);
+/** split_huge_pmd_address() - split the PMD mapping @address */
 int split_huge_pmd_address(struct mm_struct *mm, unsigned long address);
+/** dup_mmap() - fork @oldmm into @mm, write-protecting COW pages */
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
+/** write_protect_page() - KSM: make the page at @addr read-only */
 int write_protect_page(struct mm_struct *mm, unsigned long addr);
+/** replace_page() - KSM: map @kaddr's page at @addr (same content) */
 int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr);
+/** migrate_vma() - migrate [@start, @end) to new pages (MIGRATE, owner) */
 int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 		void *pgmap_owner);
+/** make_device_exclusive() - convert @addr's PTE (EXCLUSIVE, owner) */
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr,
 			  void *owner);
+/** try_to_unmap() - reclaim's unmap of one page (batched flush if @batch) */
 bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch);
+/** shrink_folio_list() - reclaim the page at @addr */
 int shrink_folio_list(struct mm_struct *mm, unsigned long addr);
+/** exit_mmap() - release notifiers, unmap everything */
 void exit_mmap(struct mm_struct *mm);
+/** vmalloc_range() - allocate and map kernel pages in lazy mode */
 int vmalloc_range(unsigned long addr, unsigned long npages);
+/** vunmap_range() - unmap kernel pages, flush, free */
 void vunmap_range(unsigned long addr, unsigned long end);
+/** apply_to_page_range() - kasan-like (de)population of kernel PTEs */
 int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
 			unsigned long size, bool populate);
+/** kmap_local_write() - map a page at @kaddr, write @value at once, unmap */
 int kmap_local_write(unsigned long kaddr, unsigned long value);
+/** pagemap_scan_pmd_entry() - PAGEMAP_SCAN write-protect walk */
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end);
 /**
@@ -198,6 +222,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3585 "doc/02-machine.md"
+#line 3631 "doc/02-machine.md"
 
 #endif

@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/07-lazy-mmu.md
  */
-#line 3590 "doc/02-machine.md"
+#line 3636 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PGTABLE_H
 #define MMUSPEC_LINUX_PGTABLE_H
 
@@ -182,41 +182,59 @@ pte_t ptep_get(pte_t *ptep);
 /** set_ptes() - map @nr consecutive pages starting at @pte's page */
 void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
 	      unsigned int nr);
+/** set_pte_at() - write one PTE (through set_ptes()) */
 void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		pte_t pte);
+/** pte_clear() - write an empty PTE (deferrable in lazy mode) */
 void pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+/** ptep_get_and_clear() - atomically clear; Return: the old PTE */
 pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+/** ptep_set_wrprotect() - atomically clear the write bit */
 void ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+/** ptep_test_and_clear_young() - Return: 1 if the PTE was young */
 int ptep_test_and_clear_young(struct vm_area_struct *vma, unsigned long addr,
 			      pte_t *ptep);
+/** set_pmd_at() - write a PMD entry */
 void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 		pmd_t pmd);
+/** pmdp_huge_get_and_clear() - clear a huge PMD; Return: the old one */
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 750 "doc/03-cpu-tlb.md"
+#line 768 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
+/** ptep_clear_flush() - clear the PTE and flush its page; Return: old PTE */
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep);
+/** ptep_set_access_flags() - upgrade in place (arm64: flush if @dirty) */
 int ptep_set_access_flags(struct vm_area_struct *vma, unsigned long addr,
 			  pte_t *ptep, pte_t entry, int dirty);
+/** ptep_clear_flush_young() - clear young (arm64 flushes; x86 does not) */
 int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
 			   pte_t *ptep);
+/** pmdp_huge_clear_flush() - clear a huge PMD and flush its 2 MiB */
 pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmdp);
-#line 3778 "doc/02-machine.md"
+#line 3831 "doc/02-machine.md"
 
 #line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
+/** arch_enter_lazy_mmu_mode() - arch hook: updates may be deferred */
 void arch_enter_lazy_mmu_mode(void);
+/** arch_leave_lazy_mmu_mode() - arch hook: commit and leave */
 void arch_leave_lazy_mmu_mode(void);
+/** arch_flush_lazy_mmu_mode() - arch hook: commit, stay lazy */
 void arch_flush_lazy_mmu_mode(void);
+/** lazy_mmu_mode_enable() - v7.0: enter, or nest (earlier: arch enter) */
 void lazy_mmu_mode_enable(void);
+/** lazy_mmu_mode_disable() - v7.0: leave or flush (earlier: arch leave) */
 void lazy_mmu_mode_disable(void);
+/** lazy_mmu_mode_pause() - v7.0: leave at any nesting level */
 void lazy_mmu_mode_pause(void);
+/** lazy_mmu_mode_resume() - v7.0: re-enter after pause() */
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 3780 "doc/02-machine.md"
+#line 3833 "doc/02-machine.md"
 
 #endif
