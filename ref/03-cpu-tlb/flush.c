@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 488 "doc/03-cpu-tlb.md"
+#line 497 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <mmuspec/device.h>
@@ -150,7 +150,7 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 658 "doc/03-cpu-tlb.md"
+#line 667 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -235,7 +235,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 771 "doc/03-cpu-tlb.md"
+#line 784 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 248 "doc/03-cpu-tlb.md"
+#line 251 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <mmuspec/tlb.h>
 
@@ -111,7 +111,7 @@ int mmuspec_pte_allows(pteval_t pte, int access)
 		return !!(pte & _PAGE_EXEC);
 	return 1;
 }
-#line 368 "doc/03-cpu-tlb.md"
+#line 371 "doc/03-cpu-tlb.md"
 
 int mmuspec_cpu_translate(struct mmuspec_machine *m, int cpu,
 			  struct mm_struct *mm, unsigned long addr, int access,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/04-secondary-mmu.md
  */
-#line 222 "doc/04-secondary-mmu.md"
+#line 223 "doc/04-secondary-mmu.md"
 #include <stdlib.h>
 
 #include <linux/mm.h>
@@ -314,7 +314,7 @@ void dev_pte_zap(struct mmuspec_device *d, unsigned long start,
 	mmuspec_tlb_inval(m, &d->iotlb, MMUSPEC_TLB_DEV, d->id, d->mm, start,
 			  end, 0);
 }
-#line 549 "doc/04-secondary-mmu.md"
+#line 550 "doc/04-secondary-mmu.md"
 
 static void atc_request(struct mmuspec_device *d, unsigned long start,
 			unsigned long end)
@@ -441,7 +441,7 @@ static const struct mmu_notifier_ops sva_script_ops = {
 	.invalidate_range_start = script_start,
 	.invalidate_range_end = script_end,
 };
-#line 680 "doc/04-secondary-mmu.md"
+#line 681 "doc/04-secondary-mmu.md"
 
 static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 			      const struct mmu_notifier_range *range,
@@ -554,7 +554,7 @@ again:
 	mutex_unlock(lock);
 	return 0;
 }
-#line 806 "doc/04-secondary-mmu.md"
+#line 807 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/07-lazy-mmu.md
  */
-#line 157 "doc/07-lazy-mmu.md"
+#line 164 "doc/07-lazy-mmu.md"
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>
@@ -94,7 +94,7 @@ static void backend_flush(struct mmuspec_machine *m,
 		break;
 	}
 }
-#line 273 "doc/07-lazy-mmu.md"
+#line 280 "doc/07-lazy-mmu.md"
 
 void arch_enter_lazy_mmu_mode(void)
 {
@@ -155,7 +155,7 @@ bool is_lazy_mmu_mode_active(void)
 		return task->lazy.enable_count && !task->lazy.pause_count;
 	return arch_state(mmuspec_machine(), task)->arch_active;
 }
-#line 338 "doc/07-lazy-mmu.md"
+#line 345 "doc/07-lazy-mmu.md"
 
 void lazy_mmu_mode_enable(void)
 {
@@ -268,7 +268,7 @@ void lazy_mmu_mode_resume(void)
 		lazy_event(m, task, MMUSPEC_LAZY_RESUME, 0);
 	}
 }
-#line 463 "doc/07-lazy-mmu.md"
+#line 470 "doc/07-lazy-mmu.md"
 
 static bool defer_here(struct mmuspec_machine *m, struct mmuspec_thread *task)
 {
@@ -334,7 +334,7 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	}
 	mmuspec_pte_store(mm, addr, &ptep->pte, pte.pte, 0, 0);
 }
-#line 539 "doc/07-lazy-mmu.md"
+#line 546 "doc/07-lazy-mmu.md"
 
 void mmuspec_lazy_switch(struct mmuspec_machine *m, struct mmuspec_thread *prev,
 			 struct mmuspec_thread *next)

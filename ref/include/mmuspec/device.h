@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/04-secondary-mmu.md
  */
-#line 44 "doc/04-secondary-mmu.md"
+#line 45 "doc/04-secondary-mmu.md"
 #ifndef MMUSPEC_DEVICE_H
 #define MMUSPEC_DEVICE_H
 

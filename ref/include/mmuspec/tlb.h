@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 146 "doc/03-cpu-tlb.md"
+#line 155 "doc/03-cpu-tlb.md"
 #ifndef MMUSPEC_TLB_H
 #define MMUSPEC_TLB_H
 
