@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 181 "doc/13-fuzzing.md"
+#line 182 "doc/13-fuzzing.md"
 #include <string.h>
 
 #include <linux/bug.h>
@@ -37,7 +37,7 @@ static const unsigned long fuzz_addrs[MMUSPEC_FUZZ_NR_ADDRS] = {
 static const char *const fuzz_pages[MMUSPEC_FUZZ_PAGES] = { "P1", "P2", "P3",
 							    "zero" };
 
-#line 230 "doc/13-fuzzing.md"
+#line 231 "doc/13-fuzzing.md"
 static const char *const kernel_ops[] = {
 	"nop",
 	"mmap",
@@ -143,9 +143,9 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 				return true;
 	return false;
 }
-#line 214 "doc/13-fuzzing.md"
+#line 215 "doc/13-fuzzing.md"
 
-#line 344 "doc/13-fuzzing.md"
+#line 345 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -252,9 +252,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t)
 	t->nrules = 1;
 	strcpy(t->rules[0], "FUZZ-TOTAL");
 }
-#line 216 "doc/13-fuzzing.md"
+#line 217 "doc/13-fuzzing.md"
 
-#line 457 "doc/13-fuzzing.md"
+#line 458 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -324,6 +324,47 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
+#line 620 "doc/13-fuzzing.md"
+static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
+					 NULL };
+
+/*
+ * Set the arguments the kernel vocabulary fixes for thread @k; return the
+ * mask of argument slots it set.
+ */
+static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
+			     const struct litmus *t, int k,
+			     const struct litmus_op_info *info,
+			     unsigned long *args)
+{
+	unsigned long base =
+		MMUSPEC_KERNEL_BASE + 2UL * (unsigned long)k * PAGE_SIZE;
+	bool kmap = !strcmp(info->name, "kmap_local_page");
+	unsigned int mask = 0;
+
+	if (vocab != MMUSPEC_FUZZ_KERNEL)
+		return 0;
+	for (int a = 0; a < info->max_args; a++) {
+		const struct litmus_arg_info *ai = &info->args[a];
+
+		if (is_kernel_addr_op(info) && ai->kind == LITMUS_ARG_ADDR) {
+			args[a] = base + (kmap ? PAGE_SIZE : 0);
+			mask |= 1u << a;
+		} else if (is_kernel_addr_op(info) &&
+			   ai->kind == LITMUS_ARG_NUM && ai->max >= 512) {
+			args[a] = 1; /* one page: the area is one page */
+			mask |= 1u << a;
+		} else if (ai->kind == LITMUS_ARG_OWNER &&
+			   in_list(owner_ops, info->name) &&
+			   t->threads[k].kind == LITMUS_DEVICE) {
+			args[a] = (unsigned long)t->threads[k].device;
+			mask |= 1u << a;
+		}
+	}
+	return mask;
+}
+#line 528 "doc/13-fuzzing.md"
+
 /* Operations whose arguments name a device need one to exist. */
 static bool op_fits(const struct litmus_op_info *info, const struct litmus *t)
 {
@@ -361,6 +402,7 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 	for (int k = 0; k < info->max_args; k++)
 		if (info->args[k].kind == LITMUS_ARG_ADDR)
 			s->args[k] = read_addr(info, rec[2 + k], vocab);
+	fix_args(vocab, t, (int)(th - t->threads), info, s->args);
 }
 
 void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
@@ -397,9 +439,9 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 	*sched = i < size ? data + i : NULL;
 	*nsched = i < size ? size - i : 0;
 }
-#line 218 "doc/13-fuzzing.md"
+#line 219 "doc/13-fuzzing.md"
 
-#line 606 "doc/13-fuzzing.md"
+#line 665 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -543,6 +585,18 @@ static int write_header(const struct litmus *t, uint8_t *h, const char **why)
 	return 0;
 }
 
+static bool fixed_args_differ(enum mmuspec_fuzz_vocab vocab,
+			      const struct litmus *t, int k,
+			      const struct litmus_op_info *info,
+			      const struct litmus_step *s, unsigned int *fixed)
+{
+	unsigned long args[LITMUS_MAX_ARGS];
+
+	memcpy(args, s->args, sizeof(args));
+	*fixed = fix_args(vocab, t, k, info, args);
+	return memcmp(args, s->args, sizeof(args)) != 0;
+}
+
 static int oplist_index(const struct fuzz_oplist *l, int op)
 {
 	for (int i = 0; i < l->n; i++)
@@ -573,6 +627,7 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 				litmus_op_info(s->op);
 			uint8_t *rec = buf + len;
 			int idx = oplist_index(l, s->op);
+			unsigned int fixed;
 
 			if (idx < 0) {
 				*why = "a step outside the fuzz vocabulary";
@@ -590,8 +645,13 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 				*why = "a vocabulary of more than 256 steps";
 				return -1;
 			}
+			if (fixed_args_differ(vocab, t, i, info, s, &fixed)) {
+				*why = "an argument the kernel vocabulary fixes (a thread's own kernel pages, a device's own owner) has another value";
+				return -1;
+			}
 			for (int a = 0; a < s->nargs && a < 4; a++)
-				if (write_arg(info, a, vocab, s->args[a], t,
+				if (!(fixed & 1u << a) &&
+				    write_arg(info, a, vocab, s->args[a], t,
 					      &rec[2 + a], why))
 					return -1;
 			len += MMUSPEC_FUZZ_RECORD;

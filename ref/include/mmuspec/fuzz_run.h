@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1314 "doc/13-fuzzing.md"
+#line 1393 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_RUN_H
 #define MMUSPEC_FUZZ_RUN_H
 
@@ -20,6 +20,8 @@
  * @ran: the scenario was built and run
  * @why: when it was not, the runner's reason
  * @rule: the violated rule, "WARN" for a WARN_ON(), "DEADLOCK", or NULL
+ * @known: a rule the test's kernel generation is known to break (kernel
+ *	vocabulary only; see generation_bugs[]), reported here and not in @rule
  * @where: for a finding, the event (or chapter position of the WARN_ON())
  *	at which it was found: with @rule, the finding's signature
  * @steps: steps the threads executed
@@ -30,6 +32,7 @@ struct mmuspec_fuzz_result {
 	bool ran;
 	const char *why;
 	const char *rule;
+	const char *known;
 	char where[160];
 	unsigned long steps;
 	struct explore *x;
