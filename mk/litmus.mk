@@ -80,3 +80,11 @@ rules-xref: $(TANGLE)
 	$(Q)B=$(B) TANGLE=$(TANGLE) tools/rules-xref.sh
 
 CHECK_TARGETS += rules-xref
+
+# --- make bench-litmus (part of make bench) ---------------------------------
+.PHONY: bench-litmus
+bench-litmus: $(B)/gcc/bin/litmus
+	$(Q)mkdir -p $(B)/bench
+	$(Q)tools/bench-litmus.sh $(B)/gcc/bin/litmus $(LITMUS_FILES) | \
+		tee $(B)/bench/litmus.txt
+BENCH_TARGETS += bench-litmus

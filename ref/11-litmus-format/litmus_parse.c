@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 647 "doc/11-litmus-format.md"
+#line 664 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +33,7 @@ struct parser {
 	int seen[16]; /* line of each singleton declaration */
 };
 
-#line 697 "doc/11-litmus-format.md"
+#line 714 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -81,9 +81,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 676 "doc/11-litmus-format.md"
+#line 693 "doc/11-litmus-format.md"
 
-#line 754 "doc/11-litmus-format.md"
+#line 771 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -201,9 +201,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 678 "doc/11-litmus-format.md"
+#line 695 "doc/11-litmus-format.md"
 
-#line 881 "doc/11-litmus-format.md"
+#line 898 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -399,9 +399,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 680 "doc/11-litmus-format.md"
+#line 697 "doc/11-litmus-format.md"
 
-#line 1085 "doc/11-litmus-format.md"
+#line 1102 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",   "expect",
 	"rules",    "schedule", "device",  "map",  "thread", "irq",
@@ -908,9 +908,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 682 "doc/11-litmus-format.md"
+#line 699 "doc/11-litmus-format.md"
 
-#line 1600 "doc/11-litmus-format.md"
+#line 1617 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1042,9 +1042,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 684 "doc/11-litmus-format.md"
+#line 701 "doc/11-litmus-format.md"
 
-#line 1741 "doc/11-litmus-format.md"
+#line 1758 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1182,9 +1182,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 686 "doc/11-litmus-format.md"
+#line 703 "doc/11-litmus-format.md"
 
-#line 1891 "doc/11-litmus-format.md"
+#line 1908 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {

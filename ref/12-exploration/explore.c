@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 421 "doc/12-exploration.md"
+#line 432 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 472 "doc/12-exploration.md"
+#line 483 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -128,7 +128,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 557 "doc/12-exploration.md"
+#line 568 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -309,7 +309,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 760 "doc/12-exploration.md"
+#line 771 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -393,7 +393,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 849 "doc/12-exploration.md"
+#line 860 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -480,7 +480,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 944 "doc/12-exploration.md"
+#line 955 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -619,7 +619,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1087 "doc/12-exploration.md"
+#line 1098 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -739,7 +739,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1212 "doc/12-exploration.md"
+#line 1223 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
@@ -789,7 +789,8 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 	struct pct pc = { 0 };
 	struct mmuspec_random_chooser rc;
 	struct explore_replay rp = { NULL, NULL, 0, 0, 0 };
-	unsigned char *fixed = malloc(cap);
+	unsigned char *fixed = malloc(cap), *fsched = malloc(cap);
+	size_t nfound = 0;
 	const struct oracle_report *rep = NULL;
 	enum mmuspec_run_result r;
 	const char *other = NULL;
@@ -799,10 +800,11 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 	char why[256];
 
 	memset(res, 0, sizeof(*res));
-	x = d && fixed ? explore_open(t, opts, why, sizeof(why)) : NULL;
+	x = d && fixed && fsched ? explore_open(t, opts, why, sizeof(why)) :
+				   NULL;
 	if (!x) {
 		snprintf(res->msg, sizeof(res->msg), "%s",
-			 d && fixed ? why : "out of memory");
+			 d && fixed && fsched ? why : "out of memory");
 		goto out;
 	}
 	rp.x = x;
@@ -850,7 +852,7 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 				 "schedule not feasible");
 			goto out;
 		}
-		if (rep->rule) {
+		if (rep->rule && !(found && opts->exhaust)) {
 			if (t->verdict != LITMUS_FORBIDDEN ||
 			    !strcmp(rep->rule, t->expect_rule)) {
 				found = 1;
@@ -858,9 +860,12 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 				snprintf(why, sizeof(why), "%s", rep->why);
 				explore_schedule_names(x, res->schedule,
 						       sizeof(res->schedule));
-				break;
+				if (!opts->exhaust)
+					break;
+				nfound = explore_schedule(x, fsched, cap);
+			} else {
+				other = rep->rule;
 			}
-			other = rep->rule;
 		} else if (r == MMUSPEC_RUN_DEADLOCK ||
 			   r == MMUSPEC_RUN_STEP_BOUND) {
 			explore_schedule_names(x, res->schedule,
@@ -876,10 +881,19 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 		if (opts->mode == EXPLORE_DFS && limit != 1 && !next_prefix(d))
 			break;
 	}
+	if (found && opts->exhaust) {
+		/* make the violating run the last one again, for finish() */
+		struct explore_replay fr = { x, fsched,
+					     nfound < cap ? nfound : cap, 0,
+					     0 };
+
+		explore_once(x, explore_choose_replay, &fr, NULL);
+	}
 	finish(x, opts, out, res, other, found, why);
 out:
 	explore_close(x);
 	free(d);
+	free(fsched);
 	free(fixed);
 	return !res->pass;
 }

@@ -4,16 +4,70 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1365 "doc/12-exploration.md"
+#line 1390 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mmuspec/explore.h>
 
 static struct litmus t;
+
+static int timing;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * --reload-bench: what a fuzzer pays per input to get a machine for a test
+ * (create vs reload) and per run.
+ */
+static int reload_bench(const char *path)
+{
+	struct litmus_error err;
+	struct explore *x;
+	char why[256];
+	double t0, create, reload, once;
+	int k, n = 2000;
+
+	if (litmus_parse_file(path, &t, &err)) {
+		litmus_print_error(stdout, &err);
+		return 1;
+	}
+	t0 = now();
+	for (k = 0; k < n; k++) {
+		x = explore_open(&t, NULL, why, sizeof(why));
+		if (!x) {
+			printf("%s: %s\n", path, why);
+			return 1;
+		}
+		explore_close(x);
+	}
+	create = (now() - t0) / n;
+	x = explore_open(&t, NULL, why, sizeof(why));
+	t0 = now();
+	for (k = 0; k < 10 * n; k++)
+		if (explore_reload(x, &t, why, sizeof(why)))
+			return printf("reload failed: %s\n", why), 1;
+	reload = (now() - t0) / (10 * n);
+	t0 = now();
+	for (k = 0; k < 10 * n; k++)
+		explore_once(x, NULL, NULL, NULL);
+	once = (now() - t0) / (10 * n);
+	printf("explore_open+close %.2f us, explore_reload %.2f us, explore_once (sequential, %lu steps) %.2f us  [%s]\n",
+	       create * 1e6, reload * 1e6, explore_steps(x), once * 1e6,
+	       t.name);
+	explore_close(x);
+	return 0;
+}
 
 static int run_files(char **files, int n, const struct explore_opts *o,
 		     int *passed)
@@ -21,6 +75,7 @@ static int run_files(char **files, int n, const struct explore_opts *o,
 	struct litmus_error err;
 	struct explore_result r;
 	int k, failed = 0;
+	double t0;
 
 	*passed = 0;
 	for (k = 0; k < n; k++) {
@@ -31,6 +86,7 @@ static int run_files(char **files, int n, const struct explore_opts *o,
 			failed++;
 			continue;
 		}
+		t0 = now();
 		if (explore_file(&t, o, stdout, &r)) {
 			printf("FAIL %s: %s\n", t.name, r.msg);
 			failed++;
@@ -38,6 +94,9 @@ static int run_files(char **files, int n, const struct explore_opts *o,
 			printf("PASS %s\n", t.name);
 			++*passed;
 		}
+		if (timing)
+			printf("TIME %s %lu %lu %.6f\n", t.name, r.runs,
+			       r.steps, now() - t0);
 		fflush(stdout);
 	}
 	return failed;
@@ -48,14 +107,19 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: litmus [--mode=dfs|random|pct|replay] [--bound=N] [--max-runs=N]\n"
 		"              [--runs=N] [--seed=S] [--depth=D] [--schedule=S] [--cex=FILE]\n"
-		"              [--rules=FILE] [-j N] [-v] FILE...\n");
+		"              [--rules=FILE] [--exhaust] [--time] [-j N] [-v] FILE...\n"
+		"       litmus --reload-bench=FILE\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct explore_opts o = { EXPLORE_DFS, 2,    200000, 1000, 1,
-				  3,	       NULL, NULL,   NULL, 0 };
+	struct explore_opts o = { .mode = EXPLORE_DFS,
+				  .bound = 3,
+				  .max_runs = 200000,
+				  .runs = 1000,
+				  .seed = 1,
+				  .depth = 3 };
 	int k, nfiles = 0, jobs = 1, passed = 0, failed = 0;
 	char **files = calloc((size_t)argc, sizeof(*files));
 
@@ -92,6 +156,12 @@ int main(int argc, char **argv)
 			jobs = atoi(argv[++k]);
 		else if (!strcmp(a, "-v"))
 			o.verbose = 1;
+		else if (!strcmp(a, "--exhaust"))
+			o.exhaust = 1;
+		else if (!strcmp(a, "--time"))
+			timing = 1;
+		else if (!strncmp(a, "--reload-bench=", 15))
+			return reload_bench(a + 15);
 		else if (a[0] == '-')
 			usage();
 		else

@@ -234,9 +234,9 @@ int main(void)
 			      "its schedule replays to the same violation");
 		}
 		{
-			struct explore_opts o = { EXPLORE_DFS, 2, 1000, 0,
-						  0,	       0, NULL, NULL,
-						  NULL,	       0 };
+			struct explore_opts o = { .mode = EXPLORE_DFS,
+						  .bound = 2,
+						  .max_runs = 1000 };
 			struct explore_result res;
 			FILE *dn = fopen("/dev/null", "w");
 

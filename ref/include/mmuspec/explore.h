@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 179 "doc/12-exploration.md"
+#line 187 "doc/12-exploration.md"
 #ifndef MMUSPEC_EXPLORE_H
 #define MMUSPEC_EXPLORE_H
 
@@ -35,6 +35,8 @@ enum explore_mode {
  * @cex: file to write a counterexample to, or NULL
  * @rules: rule index file (`make rules` output), or NULL
  * @verbose: print every counterexample
+ * @exhaust: explore every schedule of the mode even after the verdict is
+ *	known (for timing: `make bench-litmus`)
  */
 struct explore_opts {
 	enum explore_mode mode;
@@ -47,6 +49,7 @@ struct explore_opts {
 	const char *cex;
 	const char *rules;
 	int verbose;
+	int exhaust;
 };
 
 /**
