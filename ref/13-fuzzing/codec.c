@@ -324,7 +324,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 620 "doc/13-fuzzing.md"
+#line 621 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -416,6 +416,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 	oplists_init();
 	memset(t, 0, offsetof(struct litmus, threads));
 	t->nsched = 0;
+	t->bugs = 0;
 	t->expect_rule[0] = '\0';
 	t->nsources = 0;
 	read_header(&r, t);
@@ -441,7 +442,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 665 "doc/13-fuzzing.md"
+#line 666 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1514 "doc/13-fuzzing.md"
+#line 1521 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,17 +24,52 @@ static struct fuzz_slot slots[FUZZ_SLOTS];
 static unsigned char sched_buf[1 << 16];
 static char warn_where[160];
 
+/* MMUSPEC_BUGS, read once: a comma-separated list of bug switch names. */
+static unsigned long long env_bugs(void)
+{
+	static unsigned long long bugs;
+	static bool read;
+	const char *p = getenv("MMUSPEC_BUGS");
+
+	if (read || !p)
+		return read = true, bugs;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int b;
+
+		for (b = 1; b < MMUSPEC_NR_BUGS; b++)
+			if (strlen(mmuspec_bug_name(b)) == n &&
+			    !strncmp(mmuspec_bug_name(b), p, n))
+				break;
+		if (b == MMUSPEC_NR_BUGS) {
+			fprintf(stderr,
+				"MMUSPEC_BUGS: unknown bug '%.*s'; known:",
+				(int)n, p);
+			for (b = 1; b < MMUSPEC_NR_BUGS; b++)
+				fprintf(stderr, " %s", mmuspec_bug_name(b));
+			fprintf(stderr, "\n");
+			exit(2);
+		}
+		bugs |= 1ULL << b;
+		p += n + (p[n] == ',');
+	}
+	read = true;
+	return bugs;
+}
+
 static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 {
 	if (!warn_where[0])
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 1556 "doc/13-fuzzing.md"
+#line 1596 "doc/13-fuzzing.md"
 static uint64_t config_key(const struct litmus *t)
 {
 	uint64_t key = (uint64_t)t->profile | (uint64_t)t->arch << 4 |
 		       (uint64_t)t->ncpus << 8 | (uint64_t)t->ndevices << 12;
+
+	key ^= (uint64_t)t->bugs << 40;
 
 	for (int i = 0; i < t->ndevices; i++) {
 		const struct litmus_device *d = &t->devices[i];
@@ -58,9 +93,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const char **why_out)
 	s->x = explore_open(&s->t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 1540 "doc/13-fuzzing.md"
+#line 1580 "doc/13-fuzzing.md"
 
-#line 1597 "doc/13-fuzzing.md"
+#line 1639 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -79,9 +114,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 1542 "doc/13-fuzzing.md"
+#line 1582 "doc/13-fuzzing.md"
 
-#line 1622 "doc/13-fuzzing.md"
+#line 1664 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -166,8 +201,10 @@ void mmuspec_fuzz_run(const uint8_t *data, size_t size,
 	mmuspec_fuzz_decode(
 		data, size < MMUSPEC_FUZZ_HEADER ? size : MMUSPEC_FUZZ_HEADER,
 		vocab, &scratch, &sched, &nsched);
+	scratch.bugs = env_bugs();
 	s = slot_of(&scratch);
 	mmuspec_fuzz_decode(data, size, vocab, &s->t, &sched, &nsched);
+	s->t.bugs = scratch.bugs;
 	if (nsched > sizeof(sched_buf))
 		nsched = sizeof(sched_buf);
 	for (i = 0; i < nsched; i++)
@@ -184,9 +221,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 		s->t = *t;
 	run_slot(s, s->t.sched, (size_t)s->t.nsched, vocab, res);
 }
-#line 1544 "doc/13-fuzzing.md"
+#line 1584 "doc/13-fuzzing.md"
 
-#line 1732 "doc/13-fuzzing.md"
+#line 1776 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -260,9 +297,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 1546 "doc/13-fuzzing.md"
+#line 1586 "doc/13-fuzzing.md"
 
-#line 1813 "doc/13-fuzzing.md"
+#line 1857 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)
@@ -271,6 +308,7 @@ static void decode_with_schedule(const uint8_t *data, size_t size,
 	size_t nsched, i;
 
 	mmuspec_fuzz_decode(data, size, vocab, t, &sched, &nsched);
+	t->bugs = env_bugs();
 	if (nsched > LITMUS_MAX_SCHED)
 		nsched = LITMUS_MAX_SCHED;
 	for (i = 0; i < nsched; i++)
