@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 432 "doc/12-exploration.md"
+#line 437 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +30,8 @@ struct explore {
 	int model_of[LITMUS_MAX_THREADS];
 	struct mmuspec_mn_script script[LITMUS_MAX_DEVICES];
 	unsigned long nsteps; /* STEP_BEGIN events this run */
+	const char *step_warn; /* first "step cannot run here" of the run */
+	int step_warn_line;
 	/* reload: the state before the set-up */
 	unsigned int nbase;
 	void *base[MMUSPEC_MAX_REGIONS];
@@ -47,11 +49,22 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 
 	if (ev->type == MMUSPEC_EV_STEP_BEGIN)
 		x->nsteps++;
+	if (ev->type == MMUSPEC_EV_WARN && ev->sub == MMUSPEC_WARN_STEP &&
+	    !x->step_warn) {
+		x->step_warn = (const char *)(uintptr_t)ev->arg;
+		x->step_warn_line = 0;
+		if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS &&
+		    x->lit_of[ev->thread] >= 0 && ev->step >= 0 &&
+		    ev->step < x->t->threads[x->lit_of[ev->thread]].nsteps)
+			x->step_warn_line = x->t->threads[x->lit_of[ev->thread]]
+						    .steps[ev->step]
+						    .line;
+	}
 	if (x->tracing && x->ntrace < TRACE_MAX)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 483 "doc/12-exploration.md"
+#line 501 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -128,7 +141,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 568 "doc/12-exploration.md"
+#line 586 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -309,7 +322,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 771 "doc/12-exploration.md"
+#line 789 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -393,7 +406,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 860 "doc/12-exploration.md"
+#line 878 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -404,6 +417,7 @@ static int start_run(struct explore *x)
 	oracle_begin(x->o);
 	mmuspec_set_hook(x->m, hook, x);
 	x->nsteps = 0;
+	x->step_warn = NULL;
 	for (k = 0; k < MMUSPEC_MAX_THREADS; k++)
 		x->lit_of[k] = -1;
 	for (k = 0; k < t->nthreads; k++) {
@@ -480,7 +494,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 955 "doc/12-exploration.md"
+#line 974 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -619,7 +633,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1098 "doc/12-exploration.md"
+#line 1117 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -739,7 +753,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1223 "doc/12-exploration.md"
+#line 1242 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
@@ -847,6 +861,16 @@ int explore_file(const struct litmus *t, const struct explore_opts *opts,
 		}
 		res->runs++;
 		res->steps += x->nsteps;
+		if (x->step_warn && !rep->rule) {
+			explore_schedule_names(x, res->schedule,
+					       sizeof(res->schedule));
+			snprintf(
+				res->msg, sizeof(res->msg),
+				"expected steps that can run, got '%.100s' at %.100s:%d in schedule %.400s",
+				x->step_warn, t->path, x->step_warn_line,
+				res->schedule);
+			goto out;
+		}
 		if (rp.diverged) {
 			snprintf(res->msg, sizeof(res->msg),
 				 "schedule not feasible");
