@@ -150,7 +150,7 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 667 "doc/03-cpu-tlb.md"
+#line 672 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -181,19 +181,26 @@ void arch_tlbbatch_flush(struct mmuspec_tlb_batch *batch)
 {
 	struct mmuspec_machine *m = mmuspec_machine();
 
-	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_BATCH, NULL, 0,
-		    TLB_FLUSH_ALL);
 	if (m->cfg.arch == MMUSPEC_ARM64 && !batch->cpumask) {
-		for (unsigned int i = 0; i < batch->nr_pages; i++)
-			shootdown(m, batch->mm[i], batch->addr[i],
-				  batch->addr[i] + PAGE_SIZE);
+		for (unsigned int i = 0; i < batch->nr_pages; i++) {
+			struct mm_struct *mm = &m->s.mm[batch->mm[i]];
+			unsigned long a = batch->addr[i];
+
+			flush_event(m, MMUSPEC_EV_FLUSH_BEGIN,
+				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
+			shootdown(m, mm->id, a, a + PAGE_SIZE);
+			flush_event(m, MMUSPEC_EV_FLUSH_END,
+				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
+		}
 	} else {
+		flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_BATCH,
+			    NULL, 0, TLB_FLUSH_ALL);
 		shootdown(m, -1, 0, TLB_FLUSH_ALL);
+		flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH, NULL,
+			    0, TLB_FLUSH_ALL);
 	}
 	batch->nr_pages = 0;
 	batch->cpumask = 0;
-	flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH, NULL, 0,
-		    TLB_FLUSH_ALL);
 }
 
 void set_tlb_ubc_flush_pending(struct mm_struct *mm, pte_t pteval,
@@ -235,7 +242,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 784 "doc/03-cpu-tlb.md"
+#line 796 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

@@ -136,7 +136,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 948 "doc/08-kernel-procedures.md"
+#line 955 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -146,6 +146,12 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	if (mm == oldmm || mm->id == 0 || oldmm->id == 0)
 		return -1;
 	mmap_write_lock(oldmm);
+	for (addr = mm->start; addr < mm->end; addr += PMD_SIZE) {
+		if (!pmd_none(*pmd_off(mm, addr))) {
+			mmap_write_unlock(oldmm);
+			return -1; /* not a fresh mm_alloc() */
+		}
+	}
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, oldmm,
 				oldmm->start, oldmm->end);
 	mmu_notifier_invalidate_range_start(&range);
@@ -194,7 +200,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1019 "doc/08-kernel-procedures.md"
+#line 1032 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -283,7 +289,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1120 "doc/08-kernel-procedures.md"
+#line 1133 "doc/08-kernel-procedures.md"
 
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

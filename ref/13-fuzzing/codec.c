@@ -145,7 +145,7 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 }
 #line 215 "doc/13-fuzzing.md"
 
-#line 345 "doc/13-fuzzing.md"
+#line 354 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -185,8 +185,24 @@ static void read_devices(const struct fuzz_reader *r, struct litmus *t)
 	}
 }
 
-/* A second mapping of an address already mapped is dropped. */
-static void read_maps(const struct fuzz_reader *r, struct litmus *t)
+/* Does map @i name a page other than zero that an earlier map names? */
+static bool page_shared(const struct litmus *t, int i)
+{
+	if (!strcmp(t->pages[t->maps[i].page], "zero"))
+		return false;
+	for (int j = 0; j < i; j++)
+		if (t->maps[j].page == t->maps[i].page)
+			return true;
+	return false;
+}
+
+/*
+ * A second mapping of an address already mapped is dropped; so is, in the
+ * kernel vocabulary, a second mapping of a page other than the zero page
+ * (see below).
+ */
+static void read_maps(const struct fuzz_reader *r, struct litmus *t,
+		      enum mmuspec_fuzz_vocab vocab)
 {
 	int n = byte_at(r, 8) % (MMUSPEC_FUZZ_MAPS + 1);
 
@@ -209,6 +225,9 @@ static void read_maps(const struct fuzz_reader *r, struct litmus *t)
 		if (m->page == MMUSPEC_FUZZ_PAGES - 1)
 			m->prot = LITMUS_PROT_RO; /* the zero page */
 		m->flags = 0;
+		if (vocab == MMUSPEC_FUZZ_KERNEL &&
+		    page_shared(t, t->nmaps - 1))
+			t->nmaps--;
 	}
 }
 
@@ -235,16 +254,17 @@ static void read_threads(const struct fuzz_reader *r, struct litmus *t)
 	}
 }
 
-static void read_header(const struct fuzz_reader *r, struct litmus *t)
+static void read_header(const struct fuzz_reader *r, struct litmus *t,
+			enum mmuspec_fuzz_vocab vocab)
 {
 	t->profile = byte_at(r, 0) % LITMUS_NR_PROFILES;
 	t->arch = byte_at(r, 1) % LITMUS_NR_ARCHES;
 	t->ncpus = 1 + byte_at(r, 2) % LITMUS_MAX_CPUS;
 	read_devices(r, t);
-	read_maps(r, t);
 	t->npages = MMUSPEC_FUZZ_PAGES;
 	for (int i = 0; i < MMUSPEC_FUZZ_PAGES; i++)
 		strcpy(t->pages[i], fuzz_pages[i]);
+	read_maps(r, t, vocab);
 	read_threads(r, t);
 	strcpy(t->name, "fuzz");
 	strcpy(t->about, "a scenario decoded from a fuzz input");
@@ -254,7 +274,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t)
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 458 "doc/13-fuzzing.md"
+#line 487 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -324,9 +344,36 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 621 "doc/13-fuzzing.md"
+#line 679 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
+
+/* Is thread @th's kernel area mapped after its first @n steps? */
+static bool area_mapped(const struct litmus_thread *th, int n)
+{
+	bool mapped = false;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = litmus_op_info(th->steps[i].op)->name;
+
+		if (!strcmp(name, "vmalloc"))
+			mapped = true;
+		else if (!strcmp(name, "vunmap_range"))
+			mapped = false;
+		else if (!strcmp(name, "apply_to_page_range"))
+			mapped = th->steps[i].args[2] != 0;
+	}
+	return mapped;
+}
+
+/* A vmalloc the kernel vocabulary does not write (see above). */
+static bool vmalloc_over_area(enum mmuspec_fuzz_vocab vocab,
+			      const struct litmus_thread *th, int k)
+{
+	return vocab == MMUSPEC_FUZZ_KERNEL &&
+	       !strcmp(litmus_op_info(th->steps[k].op)->name, "vmalloc") &&
+	       area_mapped(th, k);
+}
 
 /*
  * Set the arguments the kernel vocabulary fixes for thread @k; return the
@@ -359,17 +406,29 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 			   t->threads[k].kind == LITMUS_DEVICE) {
 			args[a] = (unsigned long)t->threads[k].device;
 			mask |= 1u << a;
+		} else if (ai->kind == LITMUS_ARG_OWNER &&
+			   in_list(owner_ops, info->name) && args[a] == ~0ul &&
+			   t->ndevices) {
+			args[a] = 0; /* a CPU task acts for a driver */
 		}
 	}
 	return mask;
 }
-#line 528 "doc/13-fuzzing.md"
+#line 557 "doc/13-fuzzing.md"
 
-/* Operations whose arguments name a device need one to exist. */
-static bool op_fits(const struct litmus_op_info *info, const struct litmus *t)
+/*
+ * Operations whose arguments name a device need one to exist; in the kernel
+ * vocabulary so do those that take an owner (a driver's).
+ */
+static bool op_fits(const struct litmus_op_info *info, const struct litmus *t,
+		    enum mmuspec_fuzz_vocab vocab)
 {
 	for (int k = 0; k < info->max_args; k++)
-		if (info->args[k].kind == LITMUS_ARG_DEVICE && !t->ndevices)
+		if ((info->args[k].kind == LITMUS_ARG_DEVICE ||
+		     (vocab == MMUSPEC_FUZZ_KERNEL &&
+		      info->args[k].kind == LITMUS_ARG_OWNER &&
+		      in_list(owner_ops, info->name))) &&
+		    !t->ndevices)
 			return false;
 	return true;
 }
@@ -387,7 +446,7 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 		return;
 	op = l->op[rec[1] % l->n];
 	info = litmus_op_info(op);
-	if (!op_fits(info, t)) {
+	if (!op_fits(info, t, vocab)) {
 		op = nop_op;
 		info = litmus_op_info(op);
 	}
@@ -403,6 +462,11 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 		if (info->args[k].kind == LITMUS_ARG_ADDR)
 			s->args[k] = read_addr(info, rec[2 + k], vocab);
 	fix_args(vocab, t, (int)(th - t->threads), info, s->args);
+	if (vmalloc_over_area(vocab, th, th->nsteps - 1)) {
+		s->op = nop_op;
+		s->nargs = litmus_op_info(nop_op)->max_args;
+		memset(s->args, 0, sizeof(s->args));
+	}
 }
 
 void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
@@ -419,7 +483,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 	t->bugs = 0;
 	t->expect_rule[0] = '\0';
 	t->nsources = 0;
-	read_header(&r, t);
+	read_header(&r, t, vocab);
 	if (size < MMUSPEC_FUZZ_HEADER)
 		nrec = 0;
 	else if (nrec > (size - MMUSPEC_FUZZ_HEADER) / MMUSPEC_FUZZ_RECORD)
@@ -442,7 +506,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 666 "doc/13-fuzzing.md"
+#line 755 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -517,7 +581,8 @@ static int write_arg(const struct litmus_op_info *info, int k,
 	}
 }
 
-static int write_header(const struct litmus *t, uint8_t *h, const char **why)
+static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
+			uint8_t *h, const char **why)
 {
 	int i, slot;
 
@@ -555,6 +620,10 @@ static int write_header(const struct litmus *t, uint8_t *h, const char **why)
 		slot = page_slot(t, m->page, why);
 		if (slot < 0)
 			return -1;
+		if (vocab == MMUSPEC_FUZZ_KERNEL && page_shared(t, i)) {
+			*why = "a page (not the zero page) in two initial mappings";
+			return -1;
+		}
 		if (a < 0 || m->flags) {
 			*why = "a pmd, kernel or out-of-range initial mapping";
 			return -1;
@@ -616,7 +685,7 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	if (cap < MMUSPEC_FUZZ_HEADER)
 		return -1;
 	memset(buf, 0, MMUSPEC_FUZZ_HEADER);
-	if (write_header(t, buf, why))
+	if (write_header(t, vocab, buf, why))
 		return -1;
 	for (int i = 0; i < t->nthreads; i++) {
 		const struct litmus_thread *th = &t->threads[i];
@@ -644,6 +713,14 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			rec[1] = (uint8_t)idx;
 			if (l->n > 256) {
 				*why = "a vocabulary of more than 256 steps";
+				return -1;
+			}
+			if (!op_fits(info, t, vocab)) {
+				*why = "a step that needs a device, with none declared";
+				return -1;
+			}
+			if (vmalloc_over_area(vocab, th, k)) {
+				*why = "a vmalloc over the thread's own kernel area while it is mapped";
 				return -1;
 			}
 			if (fixed_args_differ(vocab, t, i, info, s, &fixed)) {
