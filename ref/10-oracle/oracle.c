@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 335 "doc/10-oracle.md"
+#line 342 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@
 #define ORACLE_NO_OWNER ((uint64_t)(int64_t)-1)
 
 /* enum mmu_notifier_event values (include/linux/mmu_notifier.h order). */
+#define ORACLE_NOTIFY_PROTECTION_VMA 2
 #define ORACLE_NOTIFY_MIGRATE 6
 #define ORACLE_NOTIFY_EXCLUSIVE 7
 
@@ -51,6 +52,7 @@ struct orange {
 	uint8_t event;
 	uint64_t start, end, owner;
 	uint32_t subs_ok, subs_failed; /* per device bit */
+	uint32_t subs_ended; /* ->invalidate_range_end called */
 };
 
 /* A notifier callback a thread is running. */
@@ -89,6 +91,9 @@ struct othread {
 		int16_t mm;
 		uint64_t addr;
 	} lazyw[ORACLE_MAX_QUEUED];
+	int16_t prot_mm; /* last MMU_NOTIFY_PROTECTION_VMA range ended */
+	uint64_t prot_start, prot_end;
+	uint32_t prot_seq; /* its end */
 	int ndefer; /* arm64 barriers deferred */
 	uint64_t defer[ORACLE_MAX_QUEUED];
 };
@@ -120,7 +125,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 457 "doc/10-oracle.md"
+#line 469 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -232,7 +237,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 576 "doc/10-oracle.md"
+#line 588 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -296,7 +301,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 649 "doc/10-oracle.md"
+#line 661 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -317,7 +322,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 677 "doc/10-oracle.md"
+#line 689 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -385,7 +390,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 750 "doc/10-oracle.md"
+#line 762 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -463,7 +468,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 836 "doc/10-oracle.md"
+#line 848 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -583,7 +588,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 960 "doc/10-oracle.md"
+#line 972 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -619,7 +624,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1005 "doc/10-oracle.md"
+#line 1017 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -696,7 +701,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1090 "doc/10-oracle.md"
+#line 1102 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -794,6 +799,9 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 			o, ev, "MN-PAIR",
 			"->invalidate_range_end of device %d whose ->invalidate_range_start failed",
 			obj_dev(o, ev));
+	if (ev->sub == MMUSPEC_MN_INVALIDATE_RANGE_END && th->nranges &&
+	    obj_dev(o, ev) >= 0)
+		th->range[th->nranges - 1].subs_ended |= 1u << obj_dev(o, ev);
 	if (th->ncb == ORACLE_STACK)
 		return 0;
 	c = &th->cb[th->ncb++];
@@ -808,7 +816,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1208 "doc/10-oracle.md"
+#line 1223 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -947,6 +955,15 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			return 0;
 		r = &th->range[th->nranges - 1];
 		r->failed = 1;
+		if (r->subs_ok & ~r->subs_ended) {
+			int d = __builtin_ctz(r->subs_ok & ~r->subs_ended);
+
+			return violation(
+				o, ev, "MN-PAIR",
+				"the non-blocking start of [0x%lx, 0x%lx) failed and returned without ending device %d's start, which had succeeded",
+				(unsigned long)r->start, (unsigned long)r->end,
+				d);
+		}
 		if (th->nfailed < ORACLE_STACK)
 			th->failed[th->nfailed++] = *r;
 		return 0;
@@ -960,6 +977,12 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 				o->win[k--] = o->win[--o->nwin];
 		}
 		th->nranges--;
+		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
+			th->prot_mm = ev->mm;
+			th->prot_start = ev->addr;
+			th->prot_end = ev->end;
+			th->prot_seq = ev->seq;
+		}
 		return 0;
 	case MMUSPEC_MN_SECONDARY_CORE:
 	case MMUSPEC_MN_RELEASE_CORE:
@@ -972,7 +995,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1379 "doc/10-oracle.md"
+#line 1409 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1024,7 +1047,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1435 "doc/10-oracle.md"
+#line 1465 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1106,7 +1129,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1521 "doc/10-oracle.md"
+#line 1551 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1287,7 +1310,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1709 "doc/10-oracle.md"
+#line 1739 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1375,6 +1398,54 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 			ev->dev >= 0 ? ev->dev : ev->cpu,
 			(unsigned long)ev->addr, o->cfg->fault_retries,
 			(unsigned long)*p);
+	return 0;
+}
+
+/*
+ * TLB-STALE for mprotect() as a whole: when it returns, no TLB may let an
+ * access through that the new page tables forbid. change_protection()
+ * flushes only what it changed, so a writable entry left by reclaim's
+ * batched unmap (PTE already cleared, flush still pending) must be flushed
+ * by flush_tlb_batched_pending() (3ea277194daa). The reference is each
+ * entry's value when mprotect's notifier range ended: what other threads
+ * change afterwards (a concurrent reclaim that clears the PTE and defers
+ * its flush) is theirs to flush.
+ */
+static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
+			       struct othread *th)
+{
+	int tlb, k;
+
+	if (th->prot_end <= th->prot_start)
+		return 0;
+	for (k = 0; k < o->ntrack; k++) {
+		const struct otrack *t = &o->track[k];
+		struct stale_arg a;
+		char nm[32];
+
+		if (t->mm != th->prot_mm ||
+		    !overlaps(t, th->prot_start, th->prot_end))
+			continue;
+		a.t = t;
+		a.ref = value_at(t, th->prot_seq + 1);
+		a.a = t->va > th->prot_start ? t->va : th->prot_start;
+		for (tlb = 0; tlb < ORACLE_NTLB; tlb++) {
+			if (!tlb_covers(o, tlb, t->mm) ||
+			    !may_hold(o, tlb, t, 0, ev->seq, stale_fn, &a))
+				continue;
+			return violation(
+				o, ev, "TLB-STALE",
+				"mprotect of [0x%lx, 0x%lx) returned while %s may still hold 0x%lx -> pfn %lu%s (the PTE is 0x%lx)",
+				(unsigned long)th->prot_start,
+				(unsigned long)th->prot_end,
+				tlb_name(tlb, nm, sizeof(nm)),
+				(unsigned long)a.a,
+				(unsigned long)pfn_at(t, a.bad, a.a),
+				a.bad & _PAGE_RW ? " writable" : "",
+				(unsigned long)a.ref);
+		}
+	}
+	th->prot_end = 0;
 	return 0;
 }
 
@@ -1513,6 +1584,10 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	case MMUSPEC_EV_THREAD_EXIT:
 		return th ? on_thread_exit(o, ev, th) : 0;
+	case MMUSPEC_EV_STEP_END:
+		return th && ev->sub == MMUSPEC_STEP_mprotect ?
+			       check_mprotect_done(o, ev, th) :
+			       0;
 	default:
 		return 0;
 	}
@@ -1547,7 +1622,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 1973 "doc/10-oracle.md"
+#line 2055 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
