@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1419 "doc/12-exploration.md"
+#line 1420 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +119,8 @@ int main(int argc, char **argv)
 				  .max_runs = 200000,
 				  .runs = 1000,
 				  .seed = 1,
-				  .depth = 3 };
+				  .depth = 3,
+				  .rules = "build/rules.tsv" };
 	int k, nfiles = 0, jobs = 1, passed = 0, failed = 0;
 	char **files = calloc((size_t)argc, sizeof(*files));
 
