@@ -260,6 +260,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->profile = byte_at(r, 0) % LITMUS_NR_PROFILES;
 	t->arch = byte_at(r, 1) % LITMUS_NR_ARCHES;
 	t->ncpus = 1 + byte_at(r, 2) % LITMUS_MAX_CPUS;
+	t->lazy = byte_at(r, 22) % MMUSPEC_NR_LAZY_BACKENDS;
 	read_devices(r, t);
 	t->npages = MMUSPEC_FUZZ_PAGES;
 	for (int i = 0; i < MMUSPEC_FUZZ_PAGES; i++)
@@ -274,7 +275,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 487 "doc/13-fuzzing.md"
+#line 488 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -344,7 +345,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 679 "doc/13-fuzzing.md"
+#line 680 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -414,7 +415,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 557 "doc/13-fuzzing.md"
+#line 558 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -506,7 +507,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 755 "doc/13-fuzzing.md"
+#line 756 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -589,6 +590,7 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[0] = (uint8_t)t->profile;
 	h[1] = (uint8_t)t->arch;
 	h[2] = (uint8_t)(t->ncpus - 1);
+	h[22] = (uint8_t)t->lazy;
 	if (t->ndevices > MMUSPEC_FUZZ_DEVICES) {
 		*why = "more than two devices";
 		return -1;
