@@ -31,6 +31,17 @@ missing=0 skipped=()
 report=()
 shopt -s nullglob
 files=(corpus/litmus/*.litmus)
+# One pass over the suite: FILE <TAB> forbidden ID <TAB> allowed (1/0)
+# <TAB> " rules line ".
+meta=$tmp.meta
+awk 'function flush() { if (f != "") printf "%s\t%s\t%d\t %s \n", f, forb, allowed, rules }
+	FNR == 1 { flush(); f = FILENAME; forb = ""; allowed = 0; rules = "" }
+	{ sub(/[ \t]#.*/, "") }
+	$1 == "expect" && $2 == "forbidden" { forb = $3 }
+	$1 == "expect" && $2 == "allowed" { allowed = 1 }
+	$1 == "rules" { rules = $0; sub(/^rules[ \t]*/, "", rules)
+		gsub(/[ \t]+/, " ", rules) }
+	END { flush() }' "${files[@]}" >"$meta"
 while IFS=$'\t' read -r id chap line _; do
 	[ -n "$id" ] || continue
 	case $id in LIT-*) skipped+=("$id"); continue ;; esac
@@ -40,15 +51,9 @@ while IFS=$'\t' read -r id chap line _; do
 	fi
 	check=$(grep -n -E "(o, &?ev, |check_stale\(o, ev, )\"$id\"" doc/10-oracle.md | head -1 | cut -d: -f1)
 	[ -n "$check" ] && check="doc/10-oracle.md:$check"
-	forb=() allow=()
-	for f in "${files[@]}"; do
-		if grep -qE "^expect[[:space:]]+forbidden[[:space:]]+$id([[:space:]]|#|$)" "$f"; then
-			forb+=("$f")
-		elif grep -qE '^expect[[:space:]]+allowed' "$f" &&
-			grep -qE "^rules([[:space:]].*)?[[:space:]]$id([[:space:]]|#|$)" "$f"; then
-			allow+=("$f")
-		fi
-	done
+	mapfile -t forb < <(awk -F'\t' -v id="$id" '$2 == id {print $1}' "$meta")
+	mapfile -t allow < <(awk -F'\t' -v id="$id" \
+		'$3 == 1 && index($4, " " id " ") {print $1}' "$meta")
 	printf '%s\t%s\t%s\t%s\n' "$id" "${check:--}" \
 		"$(IFS=,; echo "${forb[*]:--}")" "$(IFS=,; echo "${allow[*]:--}")" >>"$tmp"
 	gaps=()
@@ -60,6 +65,7 @@ while IFS=$'\t' read -r id chap line _; do
 		report+=("$id: $(IFS=';'; echo "${gaps[*]}")")
 	fi
 done <<<"$index"
+rm -f "$meta"
 mv "$tmp" "$out"
 trap - EXIT
 n=$(wc -l <"$out")
