@@ -49,7 +49,12 @@ if [ -n "$only" ]; then
 	table=$(awk -F'\t' -v l=",$only," 'index(l, "," $1 ",")' <<<"$table")
 fi
 
-rm -rf "$out/runs" && mkdir -p "$out/runs" || exit 2
+rm -rf "$out/runs" "$out/bin" && mkdir -p "$out/runs" "$out/bin" || exit 2
+# Run private copies: a concurrent rebuild must not swap a binary mid-run.
+for v in lf afl replay; do
+	[ -x "${!v}" ] || continue
+	cp "${!v}" "$out/bin/$v" && printf -v "$v" '%s' "$out/bin/$v"
+done
 printf '%s\n' "$table" >"$out/zoo.tsv"
 results=$out/results.tsv
 now() { date +%s.%N; }

@@ -62,3 +62,16 @@ while IFS=$'\t' read -r bug rule buggy fixed gap; do
 	fi
 	[ "$gap" = - ] || echo "ok - $bug: known gap # SKIP $gap"
 done <<<"$table"
+
+# The fuzzer's kills kept as regressions (fuzz/bugzoo-regressions.sh): each
+# switches its bug on and stays forbidden by the rule it was killed with.
+for f in corpus/regressions/zoo-*.litmus; do
+	[ -e "$f" ] || continue
+	bug=$(basename "$f" .litmus)
+	bug=${bug#zoo-}
+	if ! grep -qE "^bug( .*)? $bug( |$)" "$f"; then
+		echo "not ok - regression $f switches $bug on"
+	else
+		check "$bug" "$f" "still forbidden ($(sed -n 's/^expect forbidden //p' "$f"))"
+	fi
+done
