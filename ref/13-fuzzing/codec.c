@@ -100,6 +100,29 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
+/*
+ * Is @info one of the operations @list names? The names are looked up once
+ * into @cache (as long as @list): the decoder asks for every record, and
+ * comparing names there cost a tenth of an execution under libFuzzer, which
+ * hooks each strcmp().
+ */
+static bool op_in(const struct litmus_op_info *info, const char *const *list,
+		  const struct litmus_op_info **cache)
+{
+	int i, op;
+
+	if (!cache[0]) {
+		for (i = 0; list[i]; i++) {
+			op = litmus_op_lookup(list[i], strlen(list[i]));
+			cache[i] = op < 0 ? NULL : litmus_op_info(op);
+		}
+	}
+	for (i = 0; list[i]; i++)
+		if (cache[i] == info)
+			return true;
+	return false;
+}
+
 /* Lists are kept per block: 0 CPU task, 1 interrupt handler, 2 device. */
 static const unsigned int list_where[3] = { LITMUS_ON_TASK, LITMUS_ON_IRQ,
 					    LITMUS_ON_DEVICE };
@@ -145,7 +168,7 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 }
 #line 215 "doc/13-fuzzing.md"
 
-#line 354 "doc/13-fuzzing.md"
+#line 377 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -275,7 +298,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 488 "doc/13-fuzzing.md"
+#line 511 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -330,7 +353,9 @@ static const char *const kernel_addr_ops[] = {
 
 static bool is_kernel_addr_op(const struct litmus_op_info *info)
 {
-	return in_list(kernel_addr_ops, info->name);
+	static const struct litmus_op_info *cache[5];
+
+	return op_in(info, kernel_addr_ops, cache);
 }
 
 static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
@@ -345,35 +370,103 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 680 "doc/13-fuzzing.md"
+#line 718 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
+
+static const char *const vmalloc_op[] = { "vmalloc", NULL };
+static const char *const vunmap_op[] = { "vunmap_range", NULL };
+static const char *const apply_op[] = { "apply_to_page_range", NULL };
+static const char *const kmap_op[] = { "kmap_local_page", NULL };
+
+static bool is_op(const struct litmus_step *s, const char *const *one,
+		  const struct litmus_op_info **cache)
+{
+	return op_in(litmus_op_info(s->op), one, cache);
+}
+
+static bool is_owner_op(const struct litmus_op_info *info)
+{
+	static const struct litmus_op_info *cache[2];
+
+	return op_in(info, owner_ops, cache);
+}
 
 /* Is thread @th's kernel area mapped after its first @n steps? */
 static bool area_mapped(const struct litmus_thread *th, int n)
 {
+	static const struct litmus_op_info *vm[1], *vu[1], *ap[1];
 	bool mapped = false;
 
 	for (int i = 0; i < n; i++) {
-		const char *name = litmus_op_info(th->steps[i].op)->name;
+		const struct litmus_step *s = &th->steps[i];
 
-		if (!strcmp(name, "vmalloc"))
+		if (is_op(s, vmalloc_op, vm))
 			mapped = true;
-		else if (!strcmp(name, "vunmap_range"))
+		else if (is_op(s, vunmap_op, vu))
 			mapped = false;
-		else if (!strcmp(name, "apply_to_page_range"))
-			mapped = th->steps[i].args[2] != 0;
+		else if (is_op(s, apply_op, ap))
+			mapped = s->args[2] != 0;
 	}
 	return mapped;
+}
+
+/*
+ * Operations that need a user of the mm (a task of it, or a driver holding
+ * it with mmget_not_zero()): exit_mmap() never runs beside them.
+ */
+static const char *const mm_user_ops[] = {
+	"mmap",
+	"munmap",
+	"madvise_dontneed",
+	"mprotect",
+	"handle_mm_fault",
+	"user_read",
+	"user_write",
+	"user_exec",
+	"split_huge_pmd",
+	"dup_mmap",
+	"migrate_vma",
+	"make_device_exclusive",
+	"pagemap_scan_pmd_entry",
+	"exit_mmap",
+	NULL,
+};
+static const char *const exit_op[] = { "exit_mmap", NULL };
+
+/* Is step @k of thread @i an exit_mmap the kernel vocabulary does not write? */
+static bool exit_beside_users(enum mmuspec_fuzz_vocab vocab,
+			      const struct litmus *t, int i, int k)
+{
+	static const struct litmus_op_info *ex[1], *users[14];
+	const struct litmus_thread *th = &t->threads[i];
+
+	if (vocab != MMUSPEC_FUZZ_KERNEL || !is_op(&th->steps[k], exit_op, ex))
+		return false;
+	if (k != th->nsteps - 1)
+		return true;
+	for (int j = 0; j < t->nthreads; j++)
+		for (int n = 0; j != i && n < t->threads[j].nsteps; n++)
+			if (is_op(&t->threads[j].steps[n], mm_user_ops, users))
+				return true;
+	return false;
+}
+
+static void make_nop(struct litmus_step *s)
+{
+	s->op = nop_op;
+	s->nargs = litmus_op_info(nop_op)->max_args;
+	memset(s->args, 0, sizeof(s->args));
 }
 
 /* A vmalloc the kernel vocabulary does not write (see above). */
 static bool vmalloc_over_area(enum mmuspec_fuzz_vocab vocab,
 			      const struct litmus_thread *th, int k)
 {
+	static const struct litmus_op_info *vm[1];
+
 	return vocab == MMUSPEC_FUZZ_KERNEL &&
-	       !strcmp(litmus_op_info(th->steps[k].op)->name, "vmalloc") &&
-	       area_mapped(th, k);
+	       is_op(&th->steps[k], vmalloc_op, vm) && area_mapped(th, k);
 }
 
 /*
@@ -387,7 +480,8 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 {
 	unsigned long base =
 		MMUSPEC_KERNEL_BASE + 2UL * (unsigned long)k * PAGE_SIZE;
-	bool kmap = !strcmp(info->name, "kmap_local_page");
+	static const struct litmus_op_info *kmap_cache[1];
+	bool kmap = op_in(info, kmap_op, kmap_cache);
 	unsigned int mask = 0;
 
 	if (vocab != MMUSPEC_FUZZ_KERNEL)
@@ -402,20 +496,18 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 			   ai->kind == LITMUS_ARG_NUM && ai->max >= 512) {
 			args[a] = 1; /* one page: the area is one page */
 			mask |= 1u << a;
-		} else if (ai->kind == LITMUS_ARG_OWNER &&
-			   in_list(owner_ops, info->name) &&
+		} else if (ai->kind == LITMUS_ARG_OWNER && is_owner_op(info) &&
 			   t->threads[k].kind == LITMUS_DEVICE) {
 			args[a] = (unsigned long)t->threads[k].device;
 			mask |= 1u << a;
-		} else if (ai->kind == LITMUS_ARG_OWNER &&
-			   in_list(owner_ops, info->name) && args[a] == ~0ul &&
-			   t->ndevices) {
+		} else if (ai->kind == LITMUS_ARG_OWNER && is_owner_op(info) &&
+			   args[a] == ~0ul && t->ndevices) {
 			args[a] = 0; /* a CPU task acts for a driver */
 		}
 	}
 	return mask;
 }
-#line 558 "doc/13-fuzzing.md"
+#line 583 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -428,7 +520,7 @@ static bool op_fits(const struct litmus_op_info *info, const struct litmus *t,
 		if ((info->args[k].kind == LITMUS_ARG_DEVICE ||
 		     (vocab == MMUSPEC_FUZZ_KERNEL &&
 		      info->args[k].kind == LITMUS_ARG_OWNER &&
-		      in_list(owner_ops, info->name))) &&
+		      is_owner_op(info))) &&
 		    !t->ndevices)
 			return false;
 	return true;
@@ -463,11 +555,8 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 		if (info->args[k].kind == LITMUS_ARG_ADDR)
 			s->args[k] = read_addr(info, rec[2 + k], vocab);
 	fix_args(vocab, t, (int)(th - t->threads), info, s->args);
-	if (vmalloc_over_area(vocab, th, th->nsteps - 1)) {
-		s->op = nop_op;
-		s->nargs = litmus_op_info(nop_op)->max_args;
-		memset(s->args, 0, sizeof(s->args));
-	}
+	if (vmalloc_over_area(vocab, th, th->nsteps - 1))
+		make_nop(s);
 }
 
 void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
@@ -501,13 +590,17 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 			read_record((const uint8_t[MMUSPEC_FUZZ_RECORD]){ (
 					    uint8_t)i },
 				    vocab, t);
+	for (i = 0; i < (size_t)t->nthreads; i++)
+		for (int k = 0; k < t->threads[i].nsteps; k++)
+			if (exit_beside_users(vocab, t, (int)i, k))
+				make_nop(&t->threads[i].steps[k]);
 	i = MMUSPEC_FUZZ_HEADER + nrec * MMUSPEC_FUZZ_RECORD;
 	*sched = i < size ? data + i : NULL;
 	*nsched = i < size ? size - i : 0;
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 756 "doc/13-fuzzing.md"
+#line 861 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -719,6 +812,10 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			}
 			if (!op_fits(info, t, vocab)) {
 				*why = "a step that needs a device, with none declared";
+				return -1;
+			}
+			if (exit_beside_users(vocab, t, i, k)) {
+				*why = "an exit_mmap that is not the last user of the mm";
 				return -1;
 			}
 			if (vmalloc_over_area(vocab, th, k)) {

@@ -3,8 +3,9 @@
  * The kernel vocabulary writes only correct callers (doc/13-fuzzing.md,
  * section 13.2): over random inputs, no decoded kernel test maps a page
  * twice in its initial mappings, calls an owner operation without a
- * driver's owner, or vmallocs over its own mapped kernel area; the encoder
- * refuses each of these. Every check was a fuzz finding before the rule.
+ * driver's owner, vmallocs over its own mapped kernel area, or runs
+ * exit_mmap beside another user of the mm or before its task's last step;
+ * the encoder refuses each of these. Every check was a fuzz finding before the rule.
  */
 #include <string.h>
 
@@ -73,9 +74,44 @@ static int vmalloc_over(const struct litmus *x)
 	return 0;
 }
 
+static const char *const users[] = {
+	"mmap",	     "munmap",		     "madvise_dontneed", "mprotect",
+	"handle_mm_fault",   "user_read",	     "user_write",	 "user_exec",
+	"split_huge_pmd",    "dup_mmap",	     "migrate_vma",
+	"make_device_exclusive", "pagemap_scan_pmd_entry", "exit_mmap", NULL,
+};
+
+static int is_user(const struct litmus_step *s)
+{
+	for (int i = 0; users[i]; i++)
+		if (op_is(s, users[i]))
+			return 1;
+	return 0;
+}
+
+/* 1: an exit_mmap beside another user or before its thread's end. */
+static int bad_exit(const struct litmus *x, int *exits)
+{
+	for (int i = 0; i < x->nthreads; i++)
+		for (int k = 0; k < x->threads[i].nsteps; k++) {
+			if (!op_is(&x->threads[i].steps[k], "exit_mmap"))
+				continue;
+			(*exits)++;
+			if (k != x->threads[i].nsteps - 1)
+				return 1;
+			for (int j = 0; j < x->nthreads; j++)
+				for (int n = 0;
+				     j != i && n < x->threads[j].nsteps; n++)
+					if (is_user(&x->threads[j].steps[n]))
+						return 1;
+		}
+	return 0;
+}
+
 int main(void)
 {
 	int shared = 0, owner = 0, over = 0, owner_ops = 0, vmallocs = 0;
+	int badexit = 0, exits = 0;
 	uint8_t in[700], out[4096];
 	const uint8_t *sched;
 	const char *why = "";
@@ -92,6 +128,7 @@ int main(void)
 		shared += shared_pages(&t);
 		owner += ownerless(&t);
 		over += vmalloc_over(&t);
+		badexit += bad_exit(&t, &exits);
 		for (int j = 0; j < t.nthreads; j++)
 			for (int k = 0; k < t.threads[j].nsteps; k++) {
 				owner_ops += op_is(&t.threads[j].steps[k],
@@ -106,6 +143,9 @@ int main(void)
 	CHECK(owner_ops > 0 && !owner,
 	      "make_device_exclusive/migrate_vma always carry a device's owner (%d of %d did not)",
 	      owner, owner_ops);
+	CHECK(exits > 0 && !badexit,
+	      "exit_mmap only as the last user of the mm (%d of %d tests broke it)",
+	      badexit, exits);
 	CHECK(vmallocs > 0 && !over,
 	      "no vmalloc over the thread's own mapped area (%d tests had one)",
 	      over);
