@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 346 "doc/10-oracle.md"
+#line 349 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -95,6 +95,7 @@ struct othread {
 	uint64_t prot_start, prot_end;
 	uint32_t prot_seq; /* its end */
 	int ndefer; /* arm64 barriers deferred */
+	uint32_t acc_start; /* first attempt of its last access (TLB-UPGRADE) */
 	uint64_t defer[ORACLE_MAX_QUEUED];
 };
 
@@ -125,7 +126,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 473 "doc/10-oracle.md"
+#line 477 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -237,7 +238,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 592 "doc/10-oracle.md"
+#line 596 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -301,7 +302,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 665 "doc/10-oracle.md"
+#line 669 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -322,7 +323,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 693 "doc/10-oracle.md"
+#line 697 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -390,7 +391,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 766 "doc/10-oracle.md"
+#line 770 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -468,7 +469,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 852 "doc/10-oracle.md"
+#line 856 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -603,7 +604,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 991 "doc/10-oracle.md"
+#line 995 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -639,7 +640,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1036 "doc/10-oracle.md"
+#line 1040 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -716,7 +717,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1121 "doc/10-oracle.md"
+#line 1125 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -831,7 +832,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1242 "doc/10-oracle.md"
+#line 1246 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1010,7 +1011,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1428 "doc/10-oracle.md"
+#line 1432 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1062,7 +1063,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1484 "doc/10-oracle.md"
+#line 1488 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1144,7 +1145,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1570 "doc/10-oracle.md"
+#line 1574 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1325,7 +1326,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1758 "doc/10-oracle.md"
+#line 1762 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1375,18 +1376,36 @@ static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
 	}
 }
 
-/* Does another thread than @self hold a notifier range over @addr open? */
-static int range_open_by_other(const struct oracle *o, int self, int mm,
-			       uint64_t addr)
+/*
+ * Did another thread remove the address's translation during the access's
+ * retries (since @start), or before them with the TLBs of this access not
+ * invalidated for it since? Then the entry the access kept faulting on
+ * waited for that thread's flush.
+ */
+static int stale_by_other(struct oracle *o, const struct mmuspec_event *ev,
+			  uint32_t start)
 {
-	for (int i = 0; i < MMUSPEC_MAX_THREADS; i++)
-		for (int k = 0; i != self && k < o->th[i].nranges; k++) {
-			const struct orange *r = &o->th[i].range[k];
+	int tlb[2] = { 0, 0 }, n = 0;
 
-			if (!r->failed && r->mm == mm && r->start <= addr &&
-			    r->end > addr)
+	if (ev->dev < 0 && ev->cpu >= 0) {
+		tlb[n++] = tlb_index(MMUSPEC_TLB_CPU, ev->cpu, -1);
+	} else if (ev->dev >= 0 &&
+		   o->cfg->dev[ev->dev].kind == MMUSPEC_DEV_SVA) {
+		tlb[n++] = tlb_index(MMUSPEC_TLB_IOTLB, -1, ev->dev);
+		tlb[n++] = tlb_index(MMUSPEC_TLB_ATC, -1, ev->dev);
+	}
+	for (int k = 0; k < o->ntrack; k++) {
+		struct otrack *t = &o->track[k];
+
+		if (t->mm != ev->mm || !overlaps(t, ev->addr, ev->addr + 1) ||
+		    !t->removed_at || t->removed_by == ev->thread)
+			continue;
+		if (t->removed_at > start)
+			return 1;
+		for (int i = 0; i < n; i++)
+			if (t->inval[tlb[i]] < t->removed_at)
 				return 1;
-		}
+	}
 	return 0;
 }
 
@@ -1399,6 +1418,8 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 
 	if (ev->ret == MMUSPEC_ACC_FAULT_NONE && ev->mm >= 0)
 		access_missed(o, ev);
+	if (th && !ev->new)
+		th->acc_start = ev->seq;
 	if (ev->dev >= 0 && o->released[ev->dev] && ev->ret == MMUSPEC_ACC_OK)
 		return violation(
 			o, ev, "MN-RELEASE",
@@ -1420,7 +1441,7 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 	need = ev->sub == MMUSPEC_ACC_WRITE ? (*p & _PAGE_RW) != 0 :
 	       ev->sub == MMUSPEC_ACC_EXEC  ? (*p & _PAGE_EXEC) != 0 :
 					      1;
-	if (need && !range_open_by_other(o, ev->thread, ev->mm, ev->addr))
+	if (need && !stale_by_other(o, ev, th ? th->acc_start : ev->seq))
 		return violation(
 			o, ev, "TLB-UPGRADE",
 			"%s %d still faults on 0x%lx after %u retries although the PTE 0x%lx permits the access",
@@ -1652,7 +1673,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2089 "doc/10-oracle.md"
+#line 2113 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
