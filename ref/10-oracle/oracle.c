@@ -53,6 +53,7 @@ struct orange {
 	uint64_t start, end, owner;
 	uint32_t subs_ok, subs_failed; /* per device bit */
 	uint32_t subs_ended; /* ->invalidate_range_end called */
+	uint32_t begin; /* event number of the start */
 };
 
 /* A notifier callback a thread is running. */
@@ -94,6 +95,7 @@ struct othread {
 	int16_t prot_mm; /* last MMU_NOTIFY_PROTECTION_VMA range ended */
 	uint64_t prot_start, prot_end;
 	uint32_t prot_seq; /* its end */
+	uint32_t prot_begin; /* its start */
 	int ndefer; /* arm64 barriers deferred */
 	uint32_t acc_start; /* first attempt of its last access (TLB-UPGRADE) */
 	uint64_t defer[ORACLE_MAX_QUEUED];
@@ -126,7 +128,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 477 "doc/10-oracle.md"
+#line 479 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -238,7 +240,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 596 "doc/10-oracle.md"
+#line 598 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -302,7 +304,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 669 "doc/10-oracle.md"
+#line 671 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -323,7 +325,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 697 "doc/10-oracle.md"
+#line 699 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -391,7 +393,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 770 "doc/10-oracle.md"
+#line 772 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -469,7 +471,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 856 "doc/10-oracle.md"
+#line 858 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -604,7 +606,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 995 "doc/10-oracle.md"
+#line 997 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -640,7 +642,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1040 "doc/10-oracle.md"
+#line 1042 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -717,7 +719,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1125 "doc/10-oracle.md"
+#line 1127 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -779,6 +781,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 		r->end = ev->end;
 		r->event = (uint8_t)ev->old;
 		r->owner = ev->arg;
+		r->begin = ev->seq;
 		return 0;
 	case MMUSPEC_MN_END_CORE:
 	case MMUSPEC_MN_ONLY_END_CORE:
@@ -832,7 +835,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1246 "doc/10-oracle.md"
+#line 1249 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -998,6 +1001,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			th->prot_start = ev->addr;
 			th->prot_end = ev->end;
 			th->prot_seq = ev->seq;
+			th->prot_begin = th->range[th->nranges].begin;
 		}
 		return 0;
 	case MMUSPEC_MN_SECONDARY_CORE:
@@ -1011,7 +1015,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1432 "doc/10-oracle.md"
+#line 1436 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1063,7 +1067,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1488 "doc/10-oracle.md"
+#line 1492 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1145,7 +1149,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1574 "doc/10-oracle.md"
+#line 1578 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1326,7 +1330,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1762 "doc/10-oracle.md"
+#line 1766 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1460,7 +1464,10 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
  * by flush_tlb_batched_pending() (3ea277194daa). The reference is each
  * entry's value when mprotect's notifier range ended: what other threads
  * change afterwards (a concurrent reclaim that clears the PTE and defers
- * its flush) is theirs to flush.
+ * its flush) is theirs to flush, and so is what another thread removed
+ * after the range began (after the walk had passed it, or before: the
+ * range is the oracle's grain; a fuzz finding,
+ * corpus/regressions/tlb-stale-mprotect-reclaim-during.litmus).
  */
 static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
 			       struct othread *th)
@@ -1475,7 +1482,9 @@ static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
 		char nm[32];
 
 		if (t->mm != th->prot_mm ||
-		    !overlaps(t, th->prot_start, th->prot_end))
+		    !overlaps(t, th->prot_start, th->prot_end) ||
+		    (t->removed_at > th->prot_begin &&
+		     t->removed_by != ev->thread))
 			continue;
 		a.t = t;
 		a.ref = value_at(t, th->prot_seq + 1);
@@ -1673,7 +1682,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2113 "doc/10-oracle.md"
+#line 2122 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
