@@ -284,6 +284,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->arch = byte_at(r, 1) % LITMUS_NR_ARCHES;
 	t->ncpus = 1 + byte_at(r, 2) % LITMUS_MAX_CPUS;
 	t->lazy = byte_at(r, 22) % MMUSPEC_NR_LAZY_BACKENDS;
+	/* The arm64 barrier backend exists on arm64 only. */
+	if (t->lazy == MMUSPEC_LAZY_ARM64 && t->arch != LITMUS_ARM64)
+		t->lazy = MMUSPEC_LAZY_DEFAULT;
 	read_devices(r, t);
 	t->npages = MMUSPEC_FUZZ_PAGES;
 	for (int i = 0; i < MMUSPEC_FUZZ_PAGES; i++)
@@ -298,7 +301,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 511 "doc/13-fuzzing.md"
+#line 514 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -370,7 +373,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 718 "doc/13-fuzzing.md"
+#line 721 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -507,7 +510,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 583 "doc/13-fuzzing.md"
+#line 586 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -600,7 +603,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 861 "doc/13-fuzzing.md"
+#line 864 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
