@@ -163,7 +163,7 @@ set xrange [-0.7:%g]
 set xtics (%s) rotate by -40 left font ',9'
 set grid ytics
 set key outside bottom center horizontal
-set bmargin 9
+set bmargin 13
 plot %s
 """ % (out, os.path.abspath(out), nseeds, secs, secs * 2, len(bugs) - 0.3, xtics,
        ", \\\n     ".join(plots))
