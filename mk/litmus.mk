@@ -33,10 +33,13 @@ litmus: $(B)/clang/bin/litmus $(RULES_TSV)
 	$(Q)$(B)/clang/bin/litmus --rules=$(RULES_TSV) -j $(LITMUS_JOBS) \
 		$(LITMUS_FLAGS) $(FILES)
 
-# In make check: the whole suite under ASan+UBSan, one check per test.
+# In make check: the whole suite and the regressions (corpus/regressions/,
+# the minimized fuzz findings) under ASan+UBSan, one check per test.
+LITMUS_CHECK_FILES := $(LITMUS_FILES) \
+	$(sort $(wildcard corpus/regressions/*.litmus))
 litmus-check: $(B)/asan/bin/litmus $(RULES_TSV)
 	$(Q)set -o pipefail; $(B)/asan/bin/litmus --rules=$(RULES_TSV) \
-		-j $(LITMUS_JOBS) $(LITMUS_FILES) | \
+		-j $(LITMUS_JOBS) $(LITMUS_CHECK_FILES) | \
 		sed -e 's/^PASS /ok - litmus /' -e 's/^FAIL /not ok - litmus /'
 
 CHECK_TARGETS += litmus-check
