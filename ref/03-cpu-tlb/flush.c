@@ -62,38 +62,35 @@ static void secondary(struct mm_struct *mm, unsigned long start,
 		mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
 }
 
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, unsigned int stride_shift,
-			bool freed_tables)
+/*
+ * The body every user-space flush shares: the CPU TLBs (arm64 by broadcast
+ * TLBI, x86 by shootdown), then, from v6.6, the secondary TLBs.
+ */
+static void flush_user(struct mm_struct *mm, enum mmuspec_flush_kind kind,
+		       unsigned long start, unsigned long end)
 {
 	struct mmuspec_machine *m = mm->machine;
 
-	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_RANGE, mm, start,
-		    end);
+	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, kind, mm, start, end);
 	if (m->cfg.arch == MMUSPEC_ARM64)
 		arm64_tlbi(m, mm, start, end);
 	else
 		shootdown(m, mm->id, start, end);
 	mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
 	secondary(mm, start, end);
-	flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_RANGE, mm, start,
-		    end);
+	flush_event(m, MMUSPEC_EV_FLUSH_END, kind, mm, start, end);
+}
+
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables)
+{
+	flush_user(mm, MMUSPEC_FLUSH_RANGE, start, end);
 }
 
 void flush_tlb_mm(struct mm_struct *mm)
 {
-	struct mmuspec_machine *m = mm->machine;
-
-	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_MM, mm, 0,
-		    TLB_FLUSH_ALL);
-	if (m->cfg.arch == MMUSPEC_ARM64)
-		arm64_tlbi(m, mm, 0, TLB_FLUSH_ALL);
-	else
-		shootdown(m, mm->id, 0, TLB_FLUSH_ALL);
-	mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
-	secondary(mm, 0, TLB_FLUSH_ALL);
-	flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_MM, mm, 0,
-		    TLB_FLUSH_ALL);
+	flush_user(mm, MMUSPEC_FLUSH_MM, 0, TLB_FLUSH_ALL);
 }
 
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
@@ -111,20 +108,9 @@ void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
 
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	struct mmuspec_machine *m = mm->machine;
-	unsigned long start = addr & PAGE_MASK, end = start + PAGE_SIZE;
+	unsigned long start = addr & PAGE_MASK;
 
-	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_PAGE, mm, start,
-		    end);
-	if (m->cfg.arch == MMUSPEC_ARM64)
-		arm64_tlbi(m, mm, start, end);
-	else
-		shootdown(m, mm->id, start, end);
-	mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
-	secondary(mm, start, end);
-	flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_PAGE, mm, start,
-		    end);
+	flush_user(vma->vm_mm, MMUSPEC_FLUSH_PAGE, start, start + PAGE_SIZE);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -150,7 +136,7 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 672 "doc/03-cpu-tlb.md"
+#line 658 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -242,7 +228,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 796 "doc/03-cpu-tlb.md"
+#line 782 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

@@ -201,7 +201,7 @@ void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 780 "doc/03-cpu-tlb.md"
+#line 766 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
 /** ptep_clear_flush() - clear the PTE and flush its page; Return: old PTE */
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
