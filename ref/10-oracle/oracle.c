@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 365 "doc/10-oracle.md"
+#line 370 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <linux/mm_types.h>
 #include <mmuspec/device.h>
+#include <mmuspec/examples.h>
 #include <mmuspec/internal.h>
 #include <mmuspec/oracle.h>
 
@@ -129,7 +130,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 496 "doc/10-oracle.md"
+#line 502 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -244,7 +245,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 619 "doc/10-oracle.md"
+#line 625 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -308,7 +309,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 692 "doc/10-oracle.md"
+#line 698 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -329,7 +330,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 720 "doc/10-oracle.md"
+#line 726 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -397,7 +398,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 801 "doc/10-oracle.md"
+#line 807 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -495,7 +496,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 907 "doc/10-oracle.md"
+#line 913 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -604,7 +605,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1020 "doc/10-oracle.md"
+#line 1026 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -640,7 +641,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1065 "doc/10-oracle.md"
+#line 1071 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -717,17 +718,21 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1150 "doc/10-oracle.md"
+#line 1156 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
  * The event's dev field is the emitting thread's (a CPU thread runs the
  * callbacks), so the device is found from the subscription, ev->obj: the
  * model's devices subscribe with their own &struct mmuspec_device.mn
- * (hlist) or .mni (interval). -1 if it is none of them.
+ * (hlist) or .mni (interval), an example driver (chapters 20-22) with the
+ * subscription in its own state, which its registry knows. Else the
+ * event's device.
  */
 static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 {
+	int ex;
+
 	for (int d = 0; d < (int)o->cfg->nr_devices; d++) {
 		struct mmuspec_device *dv = mmuspec_device(o->m, d);
 
@@ -736,6 +741,10 @@ static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 		     ev->obj == (const void *)&dv->mni))
 			return d;
 	}
+	ex = ev->obj ? mmuspec_example_dev_of(ev->obj) : -1;
+	if (ex >= 0 && ex < (int)o->cfg->nr_devices &&
+	    mmuspec_example_of(o->m, ex))
+		return ex;
 	return ev->dev;
 }
 
@@ -759,6 +768,18 @@ static int devpt_maps(struct oracle *o, int d, uint64_t start, uint64_t end)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * MN-SPTE: the windows the thread's range at @depth opened are closed, of
+ * device @d only, or of every device when @d is -1.
+ */
+static void close_windows(struct oracle *o, int thread, int depth, int d)
+{
+	for (int k = 0; k < o->nwin; k++)
+		if (o->win[k].thread == thread && o->win[k].depth == depth &&
+		    (d < 0 || o->win[k].dev == d))
+			o->win[k--] = o->win[--o->nwin];
 }
 
 static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
@@ -816,9 +837,17 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 			o, ev, "MN-PAIR",
 			"->invalidate_range_end of device %d whose ->invalidate_range_start failed",
 			obj_dev(o, ev));
+	/*
+	 * Once its ->invalidate_range_end is called, a subscriber may install
+	 * again (KVM drops its in-progress count there), whether core mm
+	 * calls it from invalidate_range_end() or, after a failed
+	 * non-blocking start, from the start itself (c2655835fd8c).
+	 */
 	if (ev->sub == MMUSPEC_MN_INVALIDATE_RANGE_END && th->nranges &&
-	    obj_dev(o, ev) >= 0)
+	    obj_dev(o, ev) >= 0) {
 		th->range[th->nranges - 1].subs_ended |= 1u << obj_dev(o, ev);
+		close_windows(o, ev->thread, th->nranges, obj_dev(o, ev));
+	}
 	if (th->ncb == ORACLE_STACK)
 		return 0;
 	c = &th->cb[th->ncb++];
@@ -833,7 +862,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1272 "doc/10-oracle.md"
+#line 1306 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -957,7 +986,6 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
 {
 	struct orange *r;
-	int k;
 
 	switch (ev->sub) {
 	case MMUSPEC_MN_START_CORE:
@@ -981,6 +1009,8 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 				(unsigned long)r->start, (unsigned long)r->end,
 				d);
 		}
+		/* the core ended every start that succeeded (c2655835fd8c) */
+		close_windows(o, ev->thread, th->nranges, -1);
 		if (th->nfailed < ORACLE_STACK)
 			th->failed[th->nfailed++] = *r;
 		return 0;
@@ -988,11 +1018,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_MN_ONLY_END_CORE:
 		if (!th->nranges)
 			return 0;
-		for (k = 0; k < o->nwin; k++) {
-			if (o->win[k].thread == ev->thread &&
-			    o->win[k].depth == th->nranges)
-				o->win[k--] = o->win[--o->nwin];
-		}
+		close_windows(o, ev->thread, th->nranges, -1);
 		th->nranges--;
 		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
 			th->prot_mm = ev->mm;
@@ -1013,7 +1039,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1459 "doc/10-oracle.md"
+#line 1490 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1065,7 +1091,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1515 "doc/10-oracle.md"
+#line 1546 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1147,7 +1173,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1601 "doc/10-oracle.md"
+#line 1632 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1328,7 +1354,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1789 "doc/10-oracle.md"
+#line 1820 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1720,7 +1746,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2185 "doc/10-oracle.md"
+#line 2216 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
