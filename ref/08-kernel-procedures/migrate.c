@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1210 "doc/08-kernel-procedures.md"
+#line 1215 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -76,6 +76,13 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 		if (dst[i])
 			copy_page(dst[i], src[i]);
 	}
+	/*
+	 * The owner skipped the MIGRATE range: it updates its mappings now,
+	 * between migrate_vma_pages() and migrate_vma_finalize(), as
+	 * lib/test_hmm.c's dmirror_migrate_finalize_and_map() does, so no
+	 * device still maps an old page once a new one is in the CPU PTE.
+	 */
+	mmuspec_owner_migrated(pgmap_owner, start, end);
 	/* migrate_vma_finalize(): remove_migration_ptes(). */
 	pte = pte_offset_map_lock(mm, pmd, start, &ptl);
 	for (unsigned long i = 0; i < n; i++) {
@@ -97,8 +104,6 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	pte_unmap_unlock(pte, ptl);
 	mmap_read_unlock(mm);
-	/* The owner skipped the MIGRATE range: it updates its mappings now. */
-	mmuspec_owner_migrated(pgmap_owner, start, end);
 	for (unsigned long i = 0; i < n; i++) {
 		if (!src[i])
 			continue;
@@ -108,7 +113,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	return 0;
 }
-#line 1325 "doc/08-kernel-procedures.md"
+#line 1335 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {

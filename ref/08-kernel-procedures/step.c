@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1645 "doc/08-kernel-procedures.md"
+#line 1655 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1765 "doc/08-kernel-procedures.md"
+#line 1775 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -247,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 1904 "doc/08-kernel-procedures.md"
+#line 1914 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -349,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2010 "doc/08-kernel-procedures.md"
+#line 2020 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -460,7 +460,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2123 "doc/08-kernel-procedures.md"
+#line 2133 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -544,7 +544,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2209 "doc/08-kernel-procedures.md"
+#line 2219 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
