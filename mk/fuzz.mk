@@ -35,6 +35,30 @@ LDFLAGS_asan := -fsanitize=address,undefined
 FUZZ_CONFIGS := fz fzfast afl cov
 $(foreach c,$(FUZZ_CONFIGS),$(eval $(call config_rules,$(c))))
 
+# What the libFuzzer builds' coverage sees of the model (doc/13-fuzzing.md,
+# section 13.6, has the measurements behind the default). The decoder, the
+# harness and the targets always get libFuzzer's whole instrumentation
+# (edges and comparison tracing); every other ref/ directory, the model and
+# the oracle, gets FUZZ_MODEL_COV: full (the same), edges (edge counters
+# only: no trace-cmp), or none.
+FUZZ_MODEL_COV ?= edges
+FUZZ_COV_full :=
+FUZZ_COV_edges := -fno-sanitize-coverage=trace-cmp
+FUZZ_COV_none := -fno-sanitize=fuzzer-no-link
+ifeq ($(filter full edges none,$(FUZZ_MODEL_COV)),)
+$(error FUZZ_MODEL_COV must be full, edges or none, not '$(FUZZ_MODEL_COV)')
+endif
+FUZZ_MODEL_DIRS := $(filter-out ref/13-fuzzing/,$(sort $(dir $(REF_LIB_SRCS))))
+$(foreach c,fz fzfast,$(foreach d,$(FUZZ_MODEL_DIRS),\
+	$(eval $(B)/$(c)/$(d)%.o: CFLAGS_$(c) += $(FUZZ_COV_$(FUZZ_MODEL_COV)))))
+# A change of FUZZ_MODEL_COV rebuilds the libraries it applies to.
+.PHONY: fuzz-cov-force
+$(foreach c,fz fzfast,$(eval $(REF_LIB_SRCS:%.c=$(B)/$(c)/%.o): \
+	$(B)/$(c)/model-cov.txt))
+$(B)/%/model-cov.txt: fuzz-cov-force
+	@mkdir -p $(@D)
+	$(Q)echo '$(FUZZ_MODEL_COV)' | cmp -s - $@ || echo '$(FUZZ_MODEL_COV)' >$@
+
 # fuzz-NAME in configuration C; replay builds link fuzz/replay_main.c.
 define fuzz_target_rule
 $(B)/$(1)/fuzz/targets/$(2).o: $(wildcard fuzz/targets/*.h)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 349 "doc/10-oracle.md"
+#line 352 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -113,6 +113,7 @@ struct oracle {
 	/* per run: */
 	struct oracle_report rep;
 	int ntrack;
+	unsigned int th_used; /* th[] entries cleared this run */
 	struct otrack track[ORACLE_MAX_ENTRIES];
 	struct othread th[MMUSPEC_MAX_THREADS];
 	int nqueued;
@@ -128,7 +129,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 479 "doc/10-oracle.md"
+#line 483 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -240,7 +241,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 598 "doc/10-oracle.md"
+#line 602 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -304,7 +305,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 671 "doc/10-oracle.md"
+#line 675 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -325,7 +326,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 699 "doc/10-oracle.md"
+#line 703 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -393,7 +394,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 772 "doc/10-oracle.md"
+#line 776 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -471,7 +472,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 858 "doc/10-oracle.md"
+#line 862 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -606,7 +607,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 997 "doc/10-oracle.md"
+#line 1001 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -642,7 +643,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1042 "doc/10-oracle.md"
+#line 1046 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -719,7 +720,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1127 "doc/10-oracle.md"
+#line 1131 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -835,7 +836,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1249 "doc/10-oracle.md"
+#line 1253 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1015,7 +1016,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1436 "doc/10-oracle.md"
+#line 1440 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1067,7 +1068,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1492 "doc/10-oracle.md"
+#line 1496 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1149,7 +1150,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1578 "doc/10-oracle.md"
+#line 1582 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1330,7 +1331,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1766 "doc/10-oracle.md"
+#line 1770 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1660,8 +1661,13 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 
 	if (o->rep.rule)
 		return;
-	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS)
+	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS) {
 		th = &o->th[ev->thread];
+		if (!(o->th_used & 1u << ev->thread)) {
+			memset(th, 0, sizeof(*th));
+			o->th_used |= 1u << ev->thread;
+		}
+	}
 	if (th && th->commit_due && check_commit_due(o, ev, th))
 		return;
 	if (th && th->ncb && ev->type == MMUSPEC_EV_TLB_INVAL)
@@ -1682,7 +1688,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2122 "doc/10-oracle.md"
+#line 2131 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
@@ -1721,7 +1727,10 @@ void oracle_destroy(struct oracle *o)
 
 void oracle_begin(struct oracle *o)
 {
-	memset(&o->rep, 0, sizeof(*o) - offsetof(struct oracle, rep));
+	/* track[] and th[] are cleared entry by entry as the run uses them. */
+	memset(&o->rep, 0,
+	       offsetof(struct oracle, track) - offsetof(struct oracle, rep));
+	memset(&o->nqueued, 0, sizeof(*o) - offsetof(struct oracle, nqueued));
 }
 
 int oracle_rule_checked(const char *id)

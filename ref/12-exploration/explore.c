@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 438 "doc/12-exploration.md"
+#line 455 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 502 "doc/12-exploration.md"
+#line 519 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -141,7 +141,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 587 "doc/12-exploration.md"
+#line 604 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -322,7 +322,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 790 "doc/12-exploration.md"
+#line 811 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -387,7 +387,21 @@ int explore_reload(struct explore *x, const struct litmus *t, char *why,
 	for (k = 0; k < x->nbase; k++)
 		memcpy(m->regions[k].p, x->base[k], m->regions[k].size);
 	x->t = t;
-	return setup(x, why, n) ? -1 : 0;
+	if (!setup(x, why, n))
+		return 0;
+	/* Undo the failed set-up: logged writes, then the regions. */
+	if (m->nregions != x->nbase)
+		return -1;
+	mmuspec_reset(m);
+	for (k = 0; k < x->nbase; k++)
+		memcpy(m->regions[k].p, x->base[k], m->regions[k].size);
+	return -2;
+}
+
+int explore_config(const struct litmus *t, struct mmuspec_config *cfg,
+		   char *why, size_t n)
+{
+	return config_of(t, cfg, why, n);
 }
 
 void explore_close(struct explore *x)
@@ -406,7 +420,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 879 "doc/12-exploration.md"
+#line 914 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -494,7 +508,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 975 "doc/12-exploration.md"
+#line 1010 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -633,7 +647,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1118 "doc/12-exploration.md"
+#line 1153 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -753,7 +767,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1243 "doc/12-exploration.md"
+#line 1278 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
