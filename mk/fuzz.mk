@@ -102,12 +102,31 @@ coverage: fuzz-known
 
 PROVIDED_TARGETS += fuzz afl coverage
 
-# Throughput ratios against the empty harness (part of make bench).
+# Throughput ratios against the empty harness (part of make bench), and
+# the oracle's cost: the kernel target over fixed inputs, uninstrumented
+# (clang -O2), with the oracle and with it compiled out (fuzz/bench_main.c).
+$(B)/clang/fuzz/targets/kernel.o: $(wildcard fuzz/targets/*.h)
+$(B)/clang/ref/12-exploration/explore-no-oracle.o: \
+		ref/12-exploration/explore.c $(REF_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) -DMMUSPEC_NO_ORACLE -c $< -o $@
+$(B)/clang/fuzz/bench/kernel: $(B)/clang/fuzz/bench_main.o \
+		$(B)/clang/fuzz/targets/kernel.o $(B)/clang/libmmuspec.a
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) $^ -o $@
+$(B)/clang/fuzz/bench/kernel-no-oracle: $(B)/clang/fuzz/bench_main.o \
+		$(B)/clang/fuzz/targets/kernel.o \
+		$(B)/clang/ref/12-exploration/explore-no-oracle.o \
+		$(B)/clang/libmmuspec.a
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) $^ -o $@
 .PHONY: bench-fuzz
 bench-fuzz:
 	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_NAMES),\
-		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t))
-	$(Q)mkdir -p $(B)/bench && fuzz/bench.sh | tee $(B)/bench/fuzz.txt
+		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t)) \
+		$(B)/clang/fuzz/bench/kernel $(B)/clang/fuzz/bench/kernel-no-oracle \
+		$(B)/fuzz/kernel/seeds.stamp
+	$(Q)mkdir -p $(B)/bench && FUZZ_BUILD=$(B) fuzz/bench.sh | tee $(B)/bench/fuzz.txt
 BENCH_TARGETS += bench-fuzz
 
 # Seeds: the litmus suite and the regressions, encoded per vocabulary.

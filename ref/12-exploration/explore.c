@@ -62,9 +62,11 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	}
 	if (x->tracing && x->ntrace < TRACE_MAX)
 		x->trace[x->ntrace++] = *ev;
+#ifndef MMUSPEC_NO_ORACLE
 	oracle_event(ev, x->o);
+#endif
 }
-#line 519 "doc/12-exploration.md"
+#line 525 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -141,7 +143,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 604 "doc/12-exploration.md"
+#line 610 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -322,7 +324,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 811 "doc/12-exploration.md"
+#line 817 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -420,7 +422,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 914 "doc/12-exploration.md"
+#line 920 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -508,7 +510,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1010 "doc/12-exploration.md"
+#line 1016 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -647,7 +649,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1153 "doc/12-exploration.md"
+#line 1159 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -767,7 +769,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1278 "doc/12-exploration.md"
+#line 1284 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,
