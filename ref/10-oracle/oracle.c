@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 354 "doc/10-oracle.md"
+#line 366 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -129,7 +129,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 485 "doc/10-oracle.md"
+#line 497 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -241,7 +241,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 604 "doc/10-oracle.md"
+#line 616 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -305,7 +305,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 677 "doc/10-oracle.md"
+#line 689 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -326,7 +326,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 705 "doc/10-oracle.md"
+#line 717 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -394,7 +394,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 778 "doc/10-oracle.md"
+#line 790 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -472,7 +472,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 864 "doc/10-oracle.md"
+#line 876 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -607,7 +607,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1003 "doc/10-oracle.md"
+#line 1015 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -643,7 +643,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1048 "doc/10-oracle.md"
+#line 1060 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -720,7 +720,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1133 "doc/10-oracle.md"
+#line 1145 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -864,7 +864,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1283 "doc/10-oracle.md"
+#line 1295 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1041,7 +1041,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1467 "doc/10-oracle.md"
+#line 1479 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1093,7 +1093,38 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1523 "doc/10-oracle.md"
+#line 1535 "doc/10-oracle.md"
+
+/*
+ * MN-SPTE, the stale snapshot: outside every window, the entry installed
+ * must be what the CPU page table holds now (the same page, no permission
+ * the PTE lacks). A non-present, non-empty CPU entry (migration,
+ * device-exclusive, device-private) belongs to a conversion whose owner
+ * may map the page itself (MN-OWNER), so it gives no verdict.
+ */
+static int check_stale_install(struct oracle *o, const struct mmuspec_event *ev,
+			       int d)
+{
+	struct mm_struct *mm = ev->mm >= 0 ? mmuspec_mm(o->m, ev->mm) : NULL;
+	struct otrack dev = { .va = ev->addr }, cpu = { .va = ev->addr };
+	pteval_t *p, now;
+	int level = 0;
+
+	p = mm ? mmuspec_lookup_pte(mm, ev->addr, &level) : NULL;
+	now = p ? *p : 0;
+	if (now && !(now & _PAGE_PRESENT))
+		return 0;
+	cpu.level = (uint8_t)level;
+	if (level)
+		cpu.va = ev->addr & PMD_MASK;
+	if (!worse(&dev, ev->new, &cpu, now, ev->addr))
+		return 0;
+	return violation(
+		o, ev, "MN-SPTE",
+		"device %d installs 0x%lx -> 0x%lx, but the CPU page table holds 0x%lx: a snapshot an invalidation has made stale",
+		d, (unsigned long)ev->addr, (unsigned long)ev->new,
+		(unsigned long)now);
+}
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1126,20 +1157,20 @@ static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 				d, (unsigned long)ev->addr,
 				(unsigned long)o->win[k].start,
 				(unsigned long)o->win[k].end);
-	if (!th || !(o->interval_dev & (1u << d)))
-		return 0;
-	if (!th->retry_ok || !th->retry_locks)
+	if (th && (o->interval_dev & (1u << d)) &&
+	    (!th->retry_ok || !th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx without a successful mmu_interval_read_retry() under a lock still held",
 			d, (unsigned long)ev->addr);
-	if (o->inv_locks[d] && !(o->inv_locks[d] & th->retry_locks))
+	if (th && (o->interval_dev & (1u << d)) && o->inv_locks[d] &&
+	    !(o->inv_locks[d] & th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx under lock mask 0x%x, its invalidate callback uses 0x%x",
 			d, (unsigned long)ev->addr, th->retry_locks,
 			o->inv_locks[d]);
-	return 0;
+	return check_stale_install(o, ev, d);
 }
 
 static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
@@ -1175,7 +1206,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1609 "doc/10-oracle.md"
+#line 1652 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1356,7 +1387,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1797 "doc/10-oracle.md"
+#line 1840 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1708,7 +1739,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2153 "doc/10-oracle.md"
+#line 2196 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

@@ -303,6 +303,50 @@ mirror_race(struct run *r, void (*fault)(struct mmuspec_machine *m, void *arg),
 	}
 }
 
+/**
+ * unregister_race() - a driver's teardown racing munmap
+ * @r: run
+ * @unregister: device-thread body: accesses A0, then tears the driver
+ *	down and stores what the teardown returned in *(int *)arg
+ * @seeds: random schedules to try
+ * @violations: set to the runs the oracle flagged
+ * @rule: set to the last rule flagged
+ * @bad: set to the runs that did not end cleanly: not MMUSPEC_RUN_OK,
+ *	a teardown that did not return 0, or a device page table still
+ *	mapping A0 afterwards
+ */
+__attribute__((unused)) static void
+unregister_race(struct run *r,
+		void (*unregister)(struct mmuspec_machine *m, void *arg),
+		unsigned int seeds, unsigned int *violations, const char **rule,
+		unsigned int *bad)
+{
+	struct mmuspec_random_chooser rc;
+	enum mmuspec_run_result res;
+	const struct oracle_report *rep;
+	int ret;
+
+	*violations = 0;
+	*rule = NULL;
+	*bad = 0;
+	for (unsigned int s = 0; s < seeds; s++) {
+		run_begin(r);
+		ret = -1;
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_DEVICE, 0, 0,
+				      unregister, &ret);
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_TASK, 0, 1,
+				      cpu_munmap, (void *)A0);
+		mmuspec_random_init(&rc, s + 1, 50);
+		rep = run_go(r, mmuspec_choose_random, &rc, &res);
+		if (rep->rule) {
+			(*violations)++;
+			*rule = rep->rule;
+		}
+		if (res != MMUSPEC_RUN_OK || ret || dpt_maps(r->m, A0))
+			(*bad)++;
+	}
+}
+
 static unsigned long warns;
 
 __attribute__((unused)) static void count_warn(const char *file, int line,
