@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 289 "doc/10-oracle.md"
+#line 301 "doc/10-oracle.md"
 #ifndef MMUSPEC_ORACLE_H
 #define MMUSPEC_ORACLE_H
 
@@ -47,7 +47,7 @@ void oracle_destroy(struct oracle *o);
  * oracle_begin() - forget the previous run
  * @o: the oracle
  *
- * Context: before the run's first event; O(size of the oracle's state).
+ * Context: before the run's first event; clears 2 KiB, not the whole state.
  */
 void oracle_begin(struct oracle *o);
 
