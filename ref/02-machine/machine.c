@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1749 "doc/02-machine.md"
+#line 1751 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +215,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 1967 "doc/02-machine.md"
+#line 1969 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -420,7 +420,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2182 "doc/02-machine.md"
+#line 2184 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 792 "doc/08-kernel-procedures.md"
+#line 879 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -82,7 +82,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 881 "doc/08-kernel-procedures.md"
+#line 968 "doc/08-kernel-procedures.md"
 
 int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 {
@@ -136,7 +136,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 955 "doc/08-kernel-procedures.md"
+#line 1042 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -200,7 +200,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1032 "doc/08-kernel-procedures.md"
+#line 1119 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -289,7 +289,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1133 "doc/08-kernel-procedures.md"
+#line 1220 "doc/08-kernel-procedures.md"
 
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

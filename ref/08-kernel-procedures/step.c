@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1642 "doc/08-kernel-procedures.md"
+#line 1729 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -118,7 +118,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1761 "doc/08-kernel-procedures.md"
+#line 1848 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -246,7 +246,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 1896 "doc/08-kernel-procedures.md"
+#line 1983 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -348,7 +348,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2002 "doc/08-kernel-procedures.md"
+#line 2089 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -459,7 +459,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2115 "doc/08-kernel-procedures.md"
+#line 2202 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -543,7 +543,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2201 "doc/08-kernel-procedures.md"
+#line 2288 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -635,6 +635,9 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	case MMUSPEC_STEP_exit_mmap:
 		exit_mmap(mm);
 		r = 1;
+		break;
+	case MMUSPEC_STEP_oom_reap_task_mm:
+		r = oom_reap_task_mm(mm);
 		break;
 	case MMUSPEC_STEP_vmalloc:
 		r = vmalloc_range(addr, len >> PAGE_SHIFT) == 0;

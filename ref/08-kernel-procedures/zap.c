@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 539 "doc/08-kernel-procedures.md"
+#line 548 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -244,4 +244,51 @@ void exit_mmap(struct mm_struct *mm)
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
 	mm->mm_users = 0;
 	mmap_write_unlock(mm);
+}
+#line 820 "doc/08-kernel-procedures.md"
+
+/* The end of the VMA at @addr: the run of pages with its flags. */
+static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)
+{
+	unsigned long flags = find_vma_flags(mm, addr);
+
+	while (addr < mm->end && find_vma_flags(mm, addr) == flags)
+		addr += PAGE_SIZE;
+	return addr;
+}
+
+static bool __oom_reap_task_mm(struct mm_struct *mm)
+{
+	struct mmu_notifier_range range;
+	struct mmu_gather tlb;
+	unsigned long start, end;
+	bool ret = true;
+
+	for (start = mm->start; start < mm->end; start = end) {
+		end = vma_end_at(mm, start);
+		if (!(find_vma_flags(mm, start) & VM_MAPPED))
+			continue;
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start,
+					end);
+		tlb_gather_mmu(&tlb, mm);
+		if (mmu_notifier_invalidate_range_start_nonblock(&range)) {
+			tlb_finish_mmu(&tlb);
+			ret = false;
+			continue;
+		}
+		unmap_page_range(&tlb, start, end);
+		mmu_notifier_invalidate_range_end(&range);
+		tlb_finish_mmu(&tlb);
+	}
+	return ret;
+}
+
+bool oom_reap_task_mm(struct mm_struct *mm)
+{
+	bool ret;
+
+	mmap_read_lock(mm);
+	ret = __oom_reap_task_mm(mm);
+	mmap_read_unlock(mm);
+	return ret;
 }

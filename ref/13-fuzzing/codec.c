@@ -59,6 +59,7 @@ static const char *const kernel_ops[] = {
 	"ptep_clear_young_notify",
 	"mmu_notifier_test_young",
 	"exit_mmap",
+	"oom_reap_task_mm",
 	"vmalloc",
 	"vunmap_range",
 	"apply_to_page_range",
@@ -168,7 +169,7 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 }
 #line 215 "doc/13-fuzzing.md"
 
-#line 377 "doc/13-fuzzing.md"
+#line 378 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -301,7 +302,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 514 "doc/13-fuzzing.md"
+#line 515 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -373,7 +374,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 721 "doc/13-fuzzing.md"
+#line 722 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -510,7 +511,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 586 "doc/13-fuzzing.md"
+#line 587 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -603,7 +604,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 864 "doc/13-fuzzing.md"
+#line 865 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)

@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3529 "doc/02-machine.md"
+#line 3531 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -141,7 +141,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm);
 /** flush_tlb_fix_spurious_fault() - after a spurious fault (a no-op here) */
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3629 "doc/02-machine.md"
+#line 3631 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -195,6 +195,15 @@ bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch);
 int shrink_folio_list(struct mm_struct *mm, unsigned long addr);
 /** exit_mmap() - release notifiers, unmap everything */
 void exit_mmap(struct mm_struct *mm);
+/**
+ * oom_reap_task_mm() - the OOM reaper: zap every VMA of @mm without blocking
+ * @mm: the OOM victim's address space
+ *
+ * Context: the oom_reaper kthread; takes @mm's mmap lock shared.
+ * Return: true if every VMA was reaped, false if a non-blocking notifier
+ * start failed for one (that VMA is left as it was).
+ */
+bool oom_reap_task_mm(struct mm_struct *mm);
 /** vmalloc_range() - allocate and map kernel pages in lazy mode */
 int vmalloc_range(unsigned long addr, unsigned long npages);
 /** vunmap_range() - unmap kernel pages, flush, free */
@@ -222,6 +231,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3631 "doc/02-machine.md"
+#line 3633 "doc/02-machine.md"
 
 #endif

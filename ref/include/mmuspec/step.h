@@ -189,7 +189,9 @@ X(dev_pte_install, _NTF, _A, _B, _N, _N, "install a device PTE from the snapshot
 X(dev_pte_zap, _NTF, _A, _NP, _N, _N, "remove device PTEs (callback: its range if n = 0)") \
 X(mmu_notifier_range_blockable, _NTF, _N, _N, _N, _N, "cc = the callback's range is blockable") \
 X(mn_event_is_own, _NTF, _N, _N, _N, _N, "cc = MIGRATE/EXCLUSIVE event with this driver's owner") \
-X(mn_return, _NTF, _V, _N, _N, _N, "the callback returns V (0/1 or -EAGAIN as 255)")
+X(mn_return, _NTF, _V, _N, _N, _N, "the callback returns V (0/1 or -EAGAIN as 255)") \
+/* appended kernel procedures (chapter 08) */ \
+X(oom_reap_task_mm, _CPU, _N, _N, _N, _N, "OOM reaper: zap each VMA in a non-blocking range; cc = all reaped")
 // clang-format on
 
 #define MMUSPEC_STEP_ENUM(name, who, k0, k1, k2, k3, doc) MMUSPEC_STEP_##name,
