@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 349 "doc/10-oracle.md"
+#line 354 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <linux/mm_types.h>
 #include <mmuspec/device.h>
+#include <mmuspec/examples.h>
 #include <mmuspec/internal.h>
 #include <mmuspec/oracle.h>
 
@@ -128,7 +129,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 479 "doc/10-oracle.md"
+#line 485 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -240,7 +241,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 598 "doc/10-oracle.md"
+#line 604 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -304,7 +305,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 671 "doc/10-oracle.md"
+#line 677 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -325,7 +326,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 699 "doc/10-oracle.md"
+#line 705 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -393,7 +394,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 772 "doc/10-oracle.md"
+#line 778 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -471,7 +472,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 858 "doc/10-oracle.md"
+#line 864 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -606,7 +607,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 997 "doc/10-oracle.md"
+#line 1003 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -642,7 +643,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1042 "doc/10-oracle.md"
+#line 1048 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -719,17 +720,21 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1127 "doc/10-oracle.md"
+#line 1133 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
  * The event's dev field is the emitting thread's (a CPU thread runs the
  * callbacks), so the device is found from the subscription, ev->obj: the
  * model's devices subscribe with their own &struct mmuspec_device.mn
- * (hlist) or .mni (interval). -1 if it is none of them.
+ * (hlist) or .mni (interval), an example driver (chapters 20-22) with the
+ * subscription in its own state, which its registry knows. Else the
+ * event's device.
  */
 static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 {
+	int ex;
+
 	for (int d = 0; d < (int)o->cfg->nr_devices; d++) {
 		struct mmuspec_device *dv = mmuspec_device(o->m, d);
 
@@ -738,6 +743,10 @@ static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 		     ev->obj == (const void *)&dv->mni))
 			return d;
 	}
+	ex = ev->obj ? mmuspec_example_dev_of(ev->obj) : -1;
+	if (ex >= 0 && ex < (int)o->cfg->nr_devices &&
+	    mmuspec_example_of(o->m, ex))
+		return ex;
 	return ev->dev;
 }
 
@@ -761,6 +770,18 @@ static int devpt_maps(struct oracle *o, int d, uint64_t start, uint64_t end)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * MN-SPTE: the windows the thread's range at @depth opened are closed, of
+ * device @d only, or of every device when @d is -1.
+ */
+static void close_windows(struct oracle *o, int thread, int depth, int d)
+{
+	for (int k = 0; k < o->nwin; k++)
+		if (o->win[k].thread == thread && o->win[k].depth == depth &&
+		    (d < 0 || o->win[k].dev == d))
+			o->win[k--] = o->win[--o->nwin];
 }
 
 static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
@@ -818,9 +839,17 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 			o, ev, "MN-PAIR",
 			"->invalidate_range_end of device %d whose ->invalidate_range_start failed",
 			obj_dev(o, ev));
+	/*
+	 * Once its ->invalidate_range_end is called, a subscriber may install
+	 * again (KVM drops its in-progress count there), whether core mm
+	 * calls it from invalidate_range_end() or, after a failed
+	 * non-blocking start, from the start itself (c2655835fd8c).
+	 */
 	if (ev->sub == MMUSPEC_MN_INVALIDATE_RANGE_END && th->nranges &&
-	    obj_dev(o, ev) >= 0)
+	    obj_dev(o, ev) >= 0) {
 		th->range[th->nranges - 1].subs_ended |= 1u << obj_dev(o, ev);
+		close_windows(o, ev->thread, th->nranges, obj_dev(o, ev));
+	}
 	if (th->ncb == ORACLE_STACK)
 		return 0;
 	c = &th->cb[th->ncb++];
@@ -835,7 +864,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1249 "doc/10-oracle.md"
+#line 1283 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -959,7 +988,6 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
 {
 	struct orange *r;
-	int k;
 
 	switch (ev->sub) {
 	case MMUSPEC_MN_START_CORE:
@@ -983,6 +1011,8 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 				(unsigned long)r->start, (unsigned long)r->end,
 				d);
 		}
+		/* the core ended every start that succeeded (c2655835fd8c) */
+		close_windows(o, ev->thread, th->nranges, -1);
 		if (th->nfailed < ORACLE_STACK)
 			th->failed[th->nfailed++] = *r;
 		return 0;
@@ -990,11 +1020,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_MN_ONLY_END_CORE:
 		if (!th->nranges)
 			return 0;
-		for (k = 0; k < o->nwin; k++) {
-			if (o->win[k].thread == ev->thread &&
-			    o->win[k].depth == th->nranges)
-				o->win[k--] = o->win[--o->nwin];
-		}
+		close_windows(o, ev->thread, th->nranges, -1);
 		th->nranges--;
 		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
 			th->prot_mm = ev->mm;
@@ -1015,7 +1041,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1436 "doc/10-oracle.md"
+#line 1467 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1067,7 +1093,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1492 "doc/10-oracle.md"
+#line 1523 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1149,7 +1175,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1578 "doc/10-oracle.md"
+#line 1609 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1330,7 +1356,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1766 "doc/10-oracle.md"
+#line 1797 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1682,7 +1708,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2122 "doc/10-oracle.md"
+#line 2153 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
