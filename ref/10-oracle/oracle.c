@@ -946,8 +946,7 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 	 * invalidation itself (a fuzz finding: the OOM reaper's failed start
 	 * beside an interval mirror).
 	 */
-	if (th->nranges && d >= 0 &&
-	    c->op == MMUSPEC_MN_INVALIDATE_RANGE_START)
+	if (th->nranges && d >= 0 && c->op == MMUSPEC_MN_INVALIDATE_RANGE_START)
 		th->range[th->nranges - 1].subs_ok |= ok ? 1u << d : 0;
 	if (th->nranges && d >= 0)
 		th->range[th->nranges - 1].subs_failed |= ok ? 0 : 1u << d;
@@ -1046,7 +1045,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1497 "doc/10-oracle.md"
+#line 1496 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1098,7 +1097,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1553 "doc/10-oracle.md"
+#line 1552 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1180,7 +1179,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1639 "doc/10-oracle.md"
+#line 1638 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1361,7 +1360,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1827 "doc/10-oracle.md"
+#line 1826 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1753,7 +1752,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2223 "doc/10-oracle.md"
+#line 2222 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
