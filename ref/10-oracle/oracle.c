@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 370 "doc/10-oracle.md"
+#line 382 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,7 +130,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 502 "doc/10-oracle.md"
+#line 514 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -245,7 +245,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 625 "doc/10-oracle.md"
+#line 637 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -309,7 +309,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 698 "doc/10-oracle.md"
+#line 710 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -330,7 +330,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 726 "doc/10-oracle.md"
+#line 738 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -398,7 +398,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 807 "doc/10-oracle.md"
+#line 819 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -496,7 +496,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 913 "doc/10-oracle.md"
+#line 925 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -605,7 +605,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1026 "doc/10-oracle.md"
+#line 1038 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -641,7 +641,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1071 "doc/10-oracle.md"
+#line 1083 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -718,7 +718,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1156 "doc/10-oracle.md"
+#line 1168 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -862,7 +862,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1306 "doc/10-oracle.md"
+#line 1318 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1045,7 +1045,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1496 "doc/10-oracle.md"
+#line 1508 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1097,7 +1097,38 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1552 "doc/10-oracle.md"
+#line 1564 "doc/10-oracle.md"
+
+/*
+ * MN-SPTE, the stale snapshot: outside every window, the entry installed
+ * must be what the CPU page table holds now (the same page, no permission
+ * the PTE lacks). A non-present, non-empty CPU entry (migration,
+ * device-exclusive, device-private) belongs to a conversion whose owner
+ * may map the page itself (MN-OWNER), so it gives no verdict.
+ */
+static int check_stale_install(struct oracle *o, const struct mmuspec_event *ev,
+			       int d)
+{
+	struct mm_struct *mm = ev->mm >= 0 ? mmuspec_mm(o->m, ev->mm) : NULL;
+	struct otrack dev = { .va = ev->addr }, cpu = { .va = ev->addr };
+	pteval_t *p, now;
+	int level = 0;
+
+	p = mm ? mmuspec_lookup_pte(mm, ev->addr, &level) : NULL;
+	now = p ? *p : 0;
+	if (now && !(now & _PAGE_PRESENT))
+		return 0;
+	cpu.level = (uint8_t)level;
+	if (level)
+		cpu.va = ev->addr & PMD_MASK;
+	if (!worse(&dev, ev->new, &cpu, now, ev->addr))
+		return 0;
+	return violation(
+		o, ev, "MN-SPTE",
+		"device %d installs 0x%lx -> 0x%lx, but the CPU page table holds 0x%lx: a snapshot an invalidation has made stale",
+		d, (unsigned long)ev->addr, (unsigned long)ev->new,
+		(unsigned long)now);
+}
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1130,20 +1161,20 @@ static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 				d, (unsigned long)ev->addr,
 				(unsigned long)o->win[k].start,
 				(unsigned long)o->win[k].end);
-	if (!th || !(o->interval_dev & (1u << d)))
-		return 0;
-	if (!th->retry_ok || !th->retry_locks)
+	if (th && (o->interval_dev & (1u << d)) &&
+	    (!th->retry_ok || !th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx without a successful mmu_interval_read_retry() under a lock still held",
 			d, (unsigned long)ev->addr);
-	if (o->inv_locks[d] && !(o->inv_locks[d] & th->retry_locks))
+	if (th && (o->interval_dev & (1u << d)) && o->inv_locks[d] &&
+	    !(o->inv_locks[d] & th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx under lock mask 0x%x, its invalidate callback uses 0x%x",
 			d, (unsigned long)ev->addr, th->retry_locks,
 			o->inv_locks[d]);
-	return 0;
+	return check_stale_install(o, ev, d);
 }
 
 static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
@@ -1179,7 +1210,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1638 "doc/10-oracle.md"
+#line 1681 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1360,7 +1391,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1826 "doc/10-oracle.md"
+#line 1869 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1752,7 +1783,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2222 "doc/10-oracle.md"
+#line 2265 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
