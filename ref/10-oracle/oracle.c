@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 382 "doc/10-oracle.md"
+#line 385 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -115,6 +115,7 @@ struct oracle {
 	/* per run: */
 	struct oracle_report rep;
 	int ntrack;
+	unsigned int th_used; /* th[] entries cleared this run */
 	struct otrack track[ORACLE_MAX_ENTRIES];
 	struct othread th[MMUSPEC_MAX_THREADS];
 	int nqueued;
@@ -130,7 +131,7 @@ struct oracle {
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
 };
-#line 514 "doc/10-oracle.md"
+#line 518 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -245,7 +246,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 637 "doc/10-oracle.md"
+#line 641 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -309,7 +310,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 710 "doc/10-oracle.md"
+#line 714 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -330,7 +331,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 738 "doc/10-oracle.md"
+#line 742 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -398,7 +399,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 819 "doc/10-oracle.md"
+#line 823 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -496,7 +497,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 925 "doc/10-oracle.md"
+#line 929 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -605,7 +606,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1038 "doc/10-oracle.md"
+#line 1042 "doc/10-oracle.md"
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -641,7 +642,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1083 "doc/10-oracle.md"
+#line 1087 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -718,7 +719,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1168 "doc/10-oracle.md"
+#line 1172 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -862,7 +863,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1318 "doc/10-oracle.md"
+#line 1322 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1045,7 +1046,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1508 "doc/10-oracle.md"
+#line 1512 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1097,7 +1098,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1564 "doc/10-oracle.md"
+#line 1568 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1210,7 +1211,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1681 "doc/10-oracle.md"
+#line 1685 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1391,7 +1392,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1869 "doc/10-oracle.md"
+#line 1873 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1761,8 +1762,13 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 
 	if (o->rep.rule)
 		return;
-	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS)
+	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS) {
 		th = &o->th[ev->thread];
+		if (!(o->th_used & 1u << ev->thread)) {
+			memset(th, 0, sizeof(*th));
+			o->th_used |= 1u << ev->thread;
+		}
+	}
 	if (th && th->commit_due && check_commit_due(o, ev, th))
 		return;
 	if (th && th->ncb && ev->type == MMUSPEC_EV_TLB_INVAL)
@@ -1783,7 +1789,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2265 "doc/10-oracle.md"
+#line 2274 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
@@ -1822,7 +1828,10 @@ void oracle_destroy(struct oracle *o)
 
 void oracle_begin(struct oracle *o)
 {
-	memset(&o->rep, 0, sizeof(*o) - offsetof(struct oracle, rep));
+	/* track[] and th[] are cleared entry by entry as the run uses them. */
+	memset(&o->rep, 0,
+	       offsetof(struct oracle, track) - offsetof(struct oracle, rep));
+	memset(&o->nqueued, 0, sizeof(*o) - offsetof(struct oracle, nqueued));
 }
 
 int oracle_rule_checked(const char *id)
