@@ -98,6 +98,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 					cfg->nr_mms = (unsigned int)st->args[a];
 		}
 	cfg->lazy_backend = (enum mmuspec_lazy_backend)t->lazy;
+	cfg->features = t->features;
 	cfg->nr_devices = (unsigned int)t->ndevices;
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
@@ -141,7 +142,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 587 "doc/12-exploration.md"
+#line 588 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -322,7 +323,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 790 "doc/12-exploration.md"
+#line 791 "doc/12-exploration.md"
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -406,7 +407,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 879 "doc/12-exploration.md"
+#line 880 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -494,7 +495,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 975 "doc/12-exploration.md"
+#line 976 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -633,7 +634,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1118 "doc/12-exploration.md"
+#line 1119 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -753,7 +754,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1243 "doc/12-exploration.md"
+#line 1244 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

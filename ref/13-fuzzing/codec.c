@@ -687,6 +687,10 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[1] = (uint8_t)t->arch;
 	h[2] = (uint8_t)(t->ncpus - 1);
 	h[22] = (uint8_t)t->lazy;
+	if (t->features) {
+		*why = "CPU features (feature bbml2)";
+		return -1;
+	}
 	if (t->ndevices > MMUSPEC_FUZZ_DEVICES) {
 		*why = "more than two devices";
 		return -1;
