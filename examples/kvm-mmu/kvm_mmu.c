@@ -110,8 +110,8 @@ static bool kvm_mmu_invalidate_retry(struct kvm_mmu *kvm, unsigned long seq,
  * Context: process context (a vCPU thread); may sleep; the caller holds
  * no mmap_lock and not @kvm->mmu_lock.
  * Return: 0 when the shadow page table maps @addr; -EFAULT if the host
- * cannot fault @addr in; -ENODEV (and a warning) if @kvm is not
- * registered; -EAGAIN after %KVM_MMU_MAX_TRIES collisions (KVM returns
+ * cannot fault @addr in; -ENODEV if the host mm is gone (->release
+ * ran), with a warning if @kvm was never registered; -EAGAIN after %KVM_MMU_MAX_TRIES collisions (KVM returns
  * to the guest, which faults again).
  */
 int kvm_mmu_fault(struct kvm_mmu *kvm, unsigned long addr, bool write)
@@ -120,7 +120,7 @@ int kvm_mmu_fault(struct kvm_mmu *kvm, unsigned long addr, bool write)
 	unsigned int tries;
 	pte_t pte;
 
-	if (WARN_ON(!kvm->registered))
+	if (WARN_ON(!kvm->mm))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	for (tries = 0; tries < KVM_MMU_MAX_TRIES; tries++) {

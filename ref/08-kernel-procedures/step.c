@@ -12,6 +12,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
 #include <mmuspec/device.h>
+#include <mmuspec/examples.h>
 #include <mmuspec/tlb.h>
 
 #define MMUSPEC_STEP_ROW(name, who, k0, k1, k2, k3, doc)             \
@@ -118,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1951 "doc/08-kernel-procedures.md"
+#line 1952 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -246,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2086 "doc/08-kernel-procedures.md"
+#line 2091 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -263,11 +264,11 @@ static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mm = &m->s.mm[d->mm];
 	switch (s->op) {
 	case MMUSPEC_STEP_dev_read:
-		return mmuspec_dev_access(m, d->id, addr, MMUSPEC_ACC_READ,
-					  0) == MMUSPEC_ACC_OK;
+		return mmuspec_example_access(m, d->id, addr, MMUSPEC_ACC_READ,
+					      0) == MMUSPEC_ACC_OK;
 	case MMUSPEC_STEP_dev_write:
-		return mmuspec_dev_access(m, d->id, addr, MMUSPEC_ACC_WRITE,
-					  (unsigned long)s->arg[1]) ==
+		return mmuspec_example_access(m, d->id, addr, MMUSPEC_ACC_WRITE,
+					      (unsigned long)s->arg[1]) ==
 		       MMUSPEC_ACC_OK;
 	case MMUSPEC_STEP_dev_tlb_speculate:
 		mmuspec_dev_speculate(m, d->id, addr);
@@ -348,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2192 "doc/08-kernel-procedures.md"
+#line 2197 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -461,7 +462,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2307 "doc/08-kernel-procedures.md"
+#line 2312 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -546,7 +547,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2394 "doc/08-kernel-procedures.md"
+#line 2399 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)

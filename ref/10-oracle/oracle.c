@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 372 "doc/10-oracle.md"
+#line 377 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <linux/mm_types.h>
 #include <mmuspec/device.h>
+#include <mmuspec/examples.h>
 #include <mmuspec/internal.h>
 #include <mmuspec/oracle.h>
 
@@ -137,7 +138,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 511 "doc/10-oracle.md"
+#line 517 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -249,7 +250,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 630 "doc/10-oracle.md"
+#line 636 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
 		       void *arg);
@@ -340,7 +341,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 730 "doc/10-oracle.md"
+#line 736 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -361,7 +362,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 758 "doc/10-oracle.md"
+#line 764 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -429,7 +430,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 831 "doc/10-oracle.md"
+#line 837 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -507,7 +508,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 917 "doc/10-oracle.md"
+#line 923 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -681,7 +682,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1100 "doc/10-oracle.md"
+#line 1106 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -788,7 +789,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1216 "doc/10-oracle.md"
+#line 1222 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -867,17 +868,21 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1303 "doc/10-oracle.md"
+#line 1309 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
  * The event's dev field is the emitting thread's (a CPU thread runs the
  * callbacks), so the device is found from the subscription, ev->obj: the
  * model's devices subscribe with their own &struct mmuspec_device.mn
- * (hlist) or .mni (interval). -1 if it is none of them.
+ * (hlist) or .mni (interval), an example driver (chapters 20-22) with the
+ * subscription in its own state, which its registry knows. Else the
+ * event's device.
  */
 static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 {
+	int ex;
+
 	for (int d = 0; d < (int)o->cfg->nr_devices; d++) {
 		struct mmuspec_device *dv = mmuspec_device(o->m, d);
 
@@ -886,6 +891,10 @@ static int obj_dev(struct oracle *o, const struct mmuspec_event *ev)
 		     ev->obj == (const void *)&dv->mni))
 			return d;
 	}
+	ex = ev->obj ? mmuspec_example_dev_of(ev->obj) : -1;
+	if (ex >= 0 && ex < (int)o->cfg->nr_devices &&
+	    mmuspec_example_of(o->m, ex))
+		return ex;
 	return ev->dev;
 }
 
@@ -909,6 +918,18 @@ static int devpt_maps(struct oracle *o, int d, uint64_t start, uint64_t end)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * MN-SPTE: the windows the thread's range at @depth opened are closed, of
+ * device @d only, or of every device when @d is -1.
+ */
+static void close_windows(struct oracle *o, int thread, int depth, int d)
+{
+	for (int k = 0; k < o->nwin; k++)
+		if (o->win[k].thread == thread && o->win[k].depth == depth &&
+		    (d < 0 || o->win[k].dev == d))
+			o->win[k--] = o->win[--o->nwin];
 }
 
 static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
@@ -966,9 +987,17 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 			o, ev, "MN-PAIR",
 			"->invalidate_range_end of device %d whose ->invalidate_range_start failed",
 			obj_dev(o, ev));
+	/*
+	 * Once its ->invalidate_range_end is called, a subscriber may install
+	 * again (KVM drops its in-progress count there), whether core mm
+	 * calls it from invalidate_range_end() or, after a failed
+	 * non-blocking start, from the start itself (c2655835fd8c).
+	 */
 	if (ev->sub == MMUSPEC_MN_INVALIDATE_RANGE_END && th->nranges &&
-	    obj_dev(o, ev) >= 0)
+	    obj_dev(o, ev) >= 0) {
 		th->range[th->nranges - 1].subs_ended |= 1u << obj_dev(o, ev);
+		close_windows(o, ev->thread, th->nranges, obj_dev(o, ev));
+	}
 	if (th->ncb == ORACLE_STACK)
 		return 0;
 	c = &th->cb[th->ncb++];
@@ -983,7 +1012,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1425 "doc/10-oracle.md"
+#line 1459 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1107,7 +1136,6 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
 {
 	struct orange *r;
-	int k;
 
 	switch (ev->sub) {
 	case MMUSPEC_MN_START_CORE:
@@ -1131,6 +1159,8 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 				(unsigned long)r->start, (unsigned long)r->end,
 				d);
 		}
+		/* the core ended every start that succeeded (c2655835fd8c) */
+		close_windows(o, ev->thread, th->nranges, -1);
 		if (th->nfailed < ORACLE_STACK)
 			th->failed[th->nfailed++] = *r;
 		return 0;
@@ -1138,11 +1168,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_MN_ONLY_END_CORE:
 		if (!th->nranges)
 			return 0;
-		for (k = 0; k < o->nwin; k++) {
-			if (o->win[k].thread == ev->thread &&
-			    o->win[k].depth == th->nranges)
-				o->win[k--] = o->win[--o->nwin];
-		}
+		close_windows(o, ev->thread, th->nranges, -1);
 		th->nranges--;
 		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
 			th->prot_mm = ev->mm;
@@ -1163,7 +1189,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1612 "doc/10-oracle.md"
+#line 1643 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1215,7 +1241,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1668 "doc/10-oracle.md"
+#line 1699 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1297,7 +1323,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1754 "doc/10-oracle.md"
+#line 1785 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1478,7 +1504,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1942 "doc/10-oracle.md"
+#line 1973 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1835,7 +1861,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2303 "doc/10-oracle.md"
+#line 2334 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 667 "doc/11-litmus-format.md"
+#line 677 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +33,7 @@ struct parser {
 	int seen[16]; /* line of each singleton declaration */
 };
 
-#line 717 "doc/11-litmus-format.md"
+#line 727 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -81,9 +81,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 696 "doc/11-litmus-format.md"
+#line 706 "doc/11-litmus-format.md"
 
-#line 774 "doc/11-litmus-format.md"
+#line 784 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -201,9 +201,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 698 "doc/11-litmus-format.md"
+#line 708 "doc/11-litmus-format.md"
 
-#line 901 "doc/11-litmus-format.md"
+#line 911 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -399,9 +399,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 700 "doc/11-litmus-format.md"
+#line 710 "doc/11-litmus-format.md"
 
-#line 1105 "doc/11-litmus-format.md"
+#line 1115 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",    "expect",
 	"rules",    "schedule", "device",  "map",  "thread",  "irq",
@@ -439,7 +439,10 @@ static const char *const arches[] = { "x86-64", "arm64", NULL };
 static const char *const dev_kinds[] = { "iommu", "mirror", NULL };
 static const char *const dev_flags[] = { "btm", "ats", "none", NULL };
 static const char *const tlb_sizes[] = { "4k", "2m", NULL };
-static const char *const drivers[] = { "sva", "hmm", "kvm", "custom", NULL };
+/* enum litmus_driver order; "kvm-mmu" is a synonym of "kvm". */
+static const char *const drivers[] = { "sva",	  "hmm",      "kvm",
+				       "custom",  "sva-smmu", "hmm-mirror",
+				       "kvm-mmu", NULL };
 static const char *const prots[] = { "none", "ro", "rw", NULL };
 static const char *const map_opts[] = { "pmd", "kernel", NULL };
 static const char *const cb_ops[] = { "invalidate_range_start",
@@ -546,13 +549,37 @@ static int word_list(struct parser *p, const struct tok *w, size_t off,
 	return 0;
 }
 
+/*
+ * An example driver drives one kind of device: take it when kind= is
+ * missing, refuse a kind= that contradicts it.
+ */
+static int device_kind_of_driver(struct parser *p, struct litmus_device *d,
+				 bool kind_given, int drv_col)
+{
+	enum litmus_dev_kind want = d->driver == LITMUS_DRV_SVA_SMMU ?
+					    LITMUS_DEV_IOMMU :
+					    LITMUS_DEV_MIRROR;
+
+	if (d->driver != LITMUS_DRV_SVA_SMMU &&
+	    d->driver != LITMUS_DRV_HMM_MIRROR && d->driver != LITMUS_DRV_KVM)
+		return 0;
+	if (!kind_given)
+		d->kind = want;
+	if (d->kind == want)
+		return 0;
+	return fail(
+		p, drv_col,
+		"expected a driver for a kind=%s device (driver=%s drives kind=%s devices)",
+		dev_kinds[d->kind], drivers[d->driver], dev_kinds[want]);
+}
+
 static int decl_device(struct parser *p)
 {
 	struct litmus *t = p->t;
 	struct litmus_device *d;
 	struct tok w;
 	unsigned int mask, seen = 0;
-	int k, r;
+	int k, r, drv_col = 0;
 	char q[160];
 
 	if (t->ndevices == LITMUS_MAX_DEVICES)
@@ -603,7 +630,11 @@ static int decl_device(struct parser *p)
 			if (k == 0)
 				d->kind = (enum litmus_dev_kind)idx;
 			else
-				d->driver = (enum litmus_driver)idx;
+				d->driver = idx == LITMUS_DRV_HMM_MIRROR + 1 ?
+						    LITMUS_DRV_KVM :
+						    (enum litmus_driver)idx;
+			if (k == 3)
+				drv_col = v.col;
 		} else if (k == 1) {
 			if (word_list(p, &w, off, dev_flags, "a device flag",
 				      &mask))
@@ -617,6 +648,8 @@ static int decl_device(struct parser *p)
 		}
 	}
 	if (r < 0)
+		return -1;
+	if (device_kind_of_driver(p, d, seen & 1, drv_col))
 		return -1;
 	t->ndevices++;
 	return 0;
@@ -917,9 +950,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 702 "doc/11-litmus-format.md"
+#line 712 "doc/11-litmus-format.md"
 
-#line 1629 "doc/11-litmus-format.md"
+#line 1672 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1051,9 +1084,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 704 "doc/11-litmus-format.md"
+#line 714 "doc/11-litmus-format.md"
 
-#line 1770 "doc/11-litmus-format.md"
+#line 1813 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1191,9 +1224,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 706 "doc/11-litmus-format.md"
+#line 716 "doc/11-litmus-format.md"
 
-#line 1920 "doc/11-litmus-format.md"
+#line 1963 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {

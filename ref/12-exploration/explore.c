@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 438 "doc/12-exploration.md"
+#line 451 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <linux/mm.h>
 #include <mmuspec/device.h>
+#include <mmuspec/examples.h>
 #include <mmuspec/explore.h>
 #include <mmuspec/internal.h>
 
@@ -29,6 +30,7 @@ struct explore {
 	int lit_of[MMUSPEC_MAX_THREADS]; /* model thread id -> litmus thread */
 	int model_of[LITMUS_MAX_THREADS];
 	struct mmuspec_mn_script script[LITMUS_MAX_DEVICES];
+	const char *example[LITMUS_MAX_DEVICES]; /* example driver, or NULL */
 	unsigned long nsteps; /* STEP_BEGIN events this run */
 	const char *step_warn; /* first "step cannot run here" of the run */
 	int step_warn_line;
@@ -64,7 +66,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 		x->trace[x->ntrace++] = *ev;
 	oracle_event(ev, x->o);
 }
-#line 502 "doc/12-exploration.md"
+#line 517 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -103,12 +105,6 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
 
-		if (d->driver == LITMUS_DRV_KVM)
-			return snprintf(
-				       why, n,
-				       "driver=kvm of device %s is not supported by the runner yet",
-				       d->name),
-			       -1;
 		cfg->dev[k].kind = d->kind == LITMUS_DEV_MIRROR ?
 					   MMUSPEC_DEV_MIRROR :
 					   MMUSPEC_DEV_SVA;
@@ -142,7 +138,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 588 "doc/12-exploration.md"
+#line 597 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -323,7 +319,56 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 791 "doc/12-exploration.md"
+#line 800 "doc/12-exploration.md"
+
+/* The example a litmus driver= word names, or NULL for the others. */
+static const char *example_of(enum litmus_driver drv)
+{
+	switch (drv) {
+	case LITMUS_DRV_SVA_SMMU:
+		return "sva-smmu";
+	case LITMUS_DRV_HMM_MIRROR:
+		return "hmm-mirror";
+	case LITMUS_DRV_KVM:
+		return "kvm-mmu";
+	default:
+		return NULL;
+	}
+}
+
+/* Put the example drivers on their devices, then checkpoint (§12.1). */
+static int attach_examples(struct explore *x, char *why, size_t n)
+{
+	const struct litmus *t = x->t;
+
+	for (int k = 0; k < t->ndevices; k++) {
+		const struct litmus_device *d = &t->devices[k];
+		int rc;
+
+		x->example[k] = example_of(d->driver);
+		if (!x->example[k])
+			continue;
+		rc = mmuspec_example_attach(x->m, k, x->example[k]);
+		if (rc)
+			return snprintf(
+				       why, n,
+				       "%.100s:%d: cannot put the %s example on device %s (error %d)",
+				       t->path, d->line, x->example[k], d->name,
+				       rc),
+			       -1;
+	}
+	mmuspec_checkpoint(x->m);
+	return 0;
+}
+
+/* Does @t ask for the examples @x's machine has, device by device? */
+static int same_examples(const struct explore *x, const struct litmus *t)
+{
+	for (int k = 0; k < t->ndevices; k++)
+		if (example_of(t->devices[k].driver) != x->example[k])
+			return 0;
+	return 1;
+}
 
 struct explore *explore_open(const struct litmus *t,
 			     const struct explore_opts *opts, char *why,
@@ -343,6 +388,8 @@ struct explore *explore_open(const struct litmus *t,
 		snprintf(why, n, "cannot create the machine");
 		goto fail;
 	}
+	if (attach_examples(x, why, n))
+		goto fail;
 	x->o = oracle_create(x->m);
 	if (!x->o) {
 		snprintf(why, n, "out of memory");
@@ -375,7 +422,7 @@ int explore_reload(struct explore *x, const struct litmus *t, char *why,
 
 	if (config_of(t, &cfg, why, n))
 		return -1;
-	if (memcmp(&cfg, &x->cfg, sizeof(cfg)))
+	if (memcmp(&cfg, &x->cfg, sizeof(cfg)) || !same_examples(x, t))
 		return snprintf(why, n, "another machine configuration"), -1;
 	if (m->nregions != x->nbase)
 		return snprintf(why, n, "the set-up added state regions"), -1;
@@ -407,7 +454,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 880 "doc/12-exploration.md"
+#line 940 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -495,7 +542,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 976 "doc/12-exploration.md"
+#line 1036 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -634,7 +681,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1119 "doc/12-exploration.md"
+#line 1179 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -754,7 +801,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1244 "doc/12-exploration.md"
+#line 1304 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -168,7 +168,7 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 }
 #line 215 "doc/13-fuzzing.md"
 
-#line 377 "doc/13-fuzzing.md"
+#line 386 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -186,7 +186,25 @@ static void name_thing(char *dst, char prefix, int i)
 	dst[2] = '\0';
 }
 
-static void read_devices(const struct fuzz_reader *r, struct litmus *t)
+/* Bits 3-4 of a device byte: the driver, in the kernel vocabulary. */
+static enum litmus_driver read_driver(uint8_t b, enum litmus_dev_kind kind,
+				      enum mmuspec_fuzz_vocab vocab)
+{
+	static const enum litmus_driver mirror[] = { LITMUS_DRV_HMM,
+						     LITMUS_DRV_HMM_MIRROR,
+						     LITMUS_DRV_KVM,
+						     LITMUS_DRV_HMM };
+
+	if (kind == LITMUS_DEV_IOMMU)
+		return vocab == MMUSPEC_FUZZ_KERNEL && (b & 8) ?
+			       LITMUS_DRV_SVA_SMMU :
+			       LITMUS_DRV_SVA;
+	return vocab == MMUSPEC_FUZZ_KERNEL ? mirror[(b >> 3) & 3] :
+					      LITMUS_DRV_HMM;
+}
+
+static void read_devices(const struct fuzz_reader *r, struct litmus *t,
+			 enum mmuspec_fuzz_vocab vocab)
 {
 	t->ndevices = byte_at(r, 3) % (MMUSPEC_FUZZ_DEVICES + 1);
 	for (int i = 0; i < t->ndevices; i++) {
@@ -195,8 +213,7 @@ static void read_devices(const struct fuzz_reader *r, struct litmus *t)
 
 		name_thing(d->name, 'D', i);
 		d->kind = (b & 1) ? LITMUS_DEV_MIRROR : LITMUS_DEV_IOMMU;
-		d->driver = d->kind == LITMUS_DEV_IOMMU ? LITMUS_DRV_SVA :
-							  LITMUS_DRV_HMM;
+		d->driver = read_driver(b, d->kind, vocab);
 		d->flags = 0;
 		if (d->kind == LITMUS_DEV_IOMMU && (b & 2))
 			d->flags |= LITMUS_DEV_BTM;
@@ -287,7 +304,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	/* The arm64 barrier backend exists on arm64 only. */
 	if (t->lazy == MMUSPEC_LAZY_ARM64 && t->arch != LITMUS_ARM64)
 		t->lazy = MMUSPEC_LAZY_DEFAULT;
-	read_devices(r, t);
+	read_devices(r, t, vocab);
 	t->npages = MMUSPEC_FUZZ_PAGES;
 	for (int i = 0; i < MMUSPEC_FUZZ_PAGES; i++)
 		strcpy(t->pages[i], fuzz_pages[i]);
@@ -301,7 +318,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 514 "doc/13-fuzzing.md"
+#line 540 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -373,7 +390,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 721 "doc/13-fuzzing.md"
+#line 747 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -510,7 +527,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 586 "doc/13-fuzzing.md"
+#line 612 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -603,7 +620,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 864 "doc/13-fuzzing.md"
+#line 890 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -678,6 +695,35 @@ static int write_arg(const struct litmus_op_info *info, int k,
 	}
 }
 
+/* The inverse of read_driver(): bits 3-4 of the device byte, or -1. */
+static int write_driver(const struct litmus_device *d,
+			enum mmuspec_fuzz_vocab vocab, const char **why)
+{
+	int bits;
+
+	switch (d->driver) {
+	case LITMUS_DRV_SVA:
+	case LITMUS_DRV_HMM:
+		bits = 0;
+		break;
+	case LITMUS_DRV_SVA_SMMU:
+	case LITMUS_DRV_HMM_MIRROR:
+		bits = 1;
+		break;
+	case LITMUS_DRV_KVM:
+		bits = 2;
+		break;
+	default:
+		*why = "a driver=custom device (callback blocks)";
+		return -1;
+	}
+	if (read_driver((uint8_t)(bits << 3), d->kind, vocab) != d->driver) {
+		*why = "a driver of another device kind, or an example driver outside the kernel vocabulary";
+		return -1;
+	}
+	return bits;
+}
+
 static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			uint8_t *h, const char **why)
 {
@@ -699,15 +745,14 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	for (i = 0; i < t->ndevices; i++) {
 		const struct litmus_device *d = &t->devices[i];
 
-		if (d->driver != (d->kind == LITMUS_DEV_IOMMU ?
-					  LITMUS_DRV_SVA :
-					  LITMUS_DRV_HMM)) {
-			*why = "a driver other than the device kind's default";
+		int drv = write_driver(d, vocab, why);
+
+		if (drv < 0)
 			return -1;
-		}
 		h[4 + 2 * i] = (uint8_t)((d->kind == LITMUS_DEV_MIRROR) |
 					 (d->flags & LITMUS_DEV_BTM ? 2 : 0) |
-					 (d->flags & LITMUS_DEV_ATS ? 4 : 0));
+					 (d->flags & LITMUS_DEV_ATS ? 4 : 0) |
+					 drv << 3);
 		h[5 + 2 * i] = (d->tlb_sizes & LITMUS_TLB_2M) ? 1 : 0;
 	}
 	if (t->nmaps > MMUSPEC_FUZZ_MAPS) {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 191 "doc/20-sva-smmu.md"
+#line 198 "doc/20-sva-smmu.md"
 #include <errno.h>
 #include <string.h>
 
@@ -24,9 +24,25 @@ static const struct mmuspec_example *const examples[] = {
 
 #define NR_EXAMPLES (sizeof(examples) / sizeof(examples[0]))
 
-/* Which example drives which device, and on which machine. */
-static const struct mmuspec_example *attached[MMUSPEC_MAX_DEVICES];
-static struct mmuspec_machine *attached_on[MMUSPEC_MAX_DEVICES];
+/*
+ * Which example drives which device, and on which machine. Each entry is
+ * a state region of the machine that attached, so that its reset puts it
+ * back when several machines (the fuzzer's runners) use the same device
+ * index.
+ */
+static struct {
+	const struct mmuspec_example *ex;
+	struct mmuspec_machine *m;
+} attached[MMUSPEC_MAX_DEVICES];
+
+/* Did @m register @p as a state region (so @m attached it)? */
+static bool region_of(const struct mmuspec_machine *m, const void *p)
+{
+	for (unsigned int i = 0; i < m->nregions; i++)
+		if (m->regions[i].p == p)
+			return true;
+	return false;
+}
 
 const struct mmuspec_example *mmuspec_example_at(unsigned int i)
 {
@@ -45,9 +61,10 @@ const struct mmuspec_example *mmuspec_example_lookup(const char *name)
 const struct mmuspec_example *mmuspec_example_of(struct mmuspec_machine *m,
 						 int dev)
 {
-	if (dev < 0 || dev >= MMUSPEC_MAX_DEVICES || attached_on[dev] != m)
+	if (dev < 0 || dev >= MMUSPEC_MAX_DEVICES || attached[dev].m != m ||
+	    !region_of(m, &attached[dev]))
 		return NULL;
-	return attached[dev];
+	return attached[dev].ex;
 }
 
 int mmuspec_example_attach(struct mmuspec_machine *m, int dev, const char *name)
@@ -66,8 +83,9 @@ int mmuspec_example_attach(struct mmuspec_machine *m, int dev, const char *name)
 	ret = ex->attach(m, dev);
 	if (ret)
 		return ret;
-	attached[dev] = ex;
-	attached_on[dev] = m;
+	attached[dev].ex = ex;
+	attached[dev].m = m;
+	mmuspec_state_region(m, &attached[dev], sizeof(attached[dev]));
 	return 0;
 }
 
@@ -100,7 +118,7 @@ int mmuspec_example_access(struct mmuspec_machine *m, int dev,
 			return MMUSPEC_ACC_SEGV;
 	}
 }
-#line 310 "doc/20-sva-smmu.md"
+#line 335 "doc/20-sva-smmu.md"
 
 void mmuspec_example_unbind_reference(struct mmuspec_device *d)
 {

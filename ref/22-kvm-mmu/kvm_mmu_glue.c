@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/22-kvm-mmu.md
  */
-#line 490 "doc/22-kvm-mmu.md"
+#line 494 "doc/22-kvm-mmu.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>

@@ -74,6 +74,63 @@ static void round_trips(enum mmuspec_fuzz_vocab v, int n, int *bad_parse,
 	}
 }
 
+/* Bits 3-4 of a device byte select the example drivers (kernel only). */
+static void test_drivers(void)
+{
+	static const struct {
+		uint8_t b;
+		enum litmus_dev_kind kind;
+		enum litmus_driver kernel, primitives;
+	} cases[] = {
+		{ 0x00, LITMUS_DEV_IOMMU, LITMUS_DRV_SVA, LITMUS_DRV_SVA },
+		{ 0x08, LITMUS_DEV_IOMMU, LITMUS_DRV_SVA_SMMU, LITMUS_DRV_SVA },
+		{ 0x01, LITMUS_DEV_MIRROR, LITMUS_DRV_HMM, LITMUS_DRV_HMM },
+		{ 0x09, LITMUS_DEV_MIRROR, LITMUS_DRV_HMM_MIRROR,
+		  LITMUS_DRV_HMM },
+		{ 0x11, LITMUS_DEV_MIRROR, LITMUS_DRV_KVM, LITMUS_DRV_HMM },
+	};
+	uint8_t in[24] = { [3] = 1 }, out[64];
+	const uint8_t *sched;
+	const char *why = "";
+	size_t nsched;
+	int v, n;
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		in[4] = cases[i].b;
+		for (v = 0; v < 2; v++) {
+			enum litmus_driver want = v ? cases[i].primitives :
+						      cases[i].kernel;
+
+			mmuspec_fuzz_decode(in, sizeof(in), v, &t1, &sched,
+					    &nsched);
+			n = mmuspec_fuzz_encode(&t1, v, out, sizeof(out), &why);
+			if (n > 0)
+				mmuspec_fuzz_decode(out, (size_t)n, v, &t3,
+						    &sched, &nsched);
+			CHECK(t1.ndevices == 1 &&
+				      t1.devices[0].kind == cases[i].kind &&
+				      t1.devices[0].driver == want && n > 0 &&
+				      t3.devices[0].driver == want,
+			      "device byte 0x%02x, %s vocabulary: driver %d, and back (%d)",
+			      cases[i].b, v ? "primitives" : "kernel",
+			      (int)t1.devices[0].driver, (int)want);
+		}
+	}
+	in[4] = 0x11;
+	mmuspec_fuzz_decode(in, sizeof(in), MMUSPEC_FUZZ_KERNEL, &t1, &sched,
+			    &nsched);
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_PRIMITIVES, out,
+				  sizeof(out), &why) < 0 &&
+		      strstr(why, "example driver"),
+	      "an example driver is refused in the primitives vocabulary (%s)",
+	      why);
+	t1.devices[0].driver = LITMUS_DRV_CUSTOM;
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      strstr(why, "custom"),
+	      "driver=custom is refused with a reason (%s)", why);
+}
+
 int main(void)
 {
 	static const char *const names[] = { "kernel", "primitives" };
@@ -138,5 +195,6 @@ int main(void)
 	CHECK(mmuspec_fuzz_op_allowed(MMUSPEC_FUZZ_KERNEL,
 				      litmus_op_lookup("munmap", 6)),
 	      "munmap is in the kernel vocabulary");
+	test_drivers();
 	return unit_exit();
 }

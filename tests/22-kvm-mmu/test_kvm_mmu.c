@@ -206,6 +206,12 @@ static void test_misuse(void)
 
 	mmuspec_reset(r->m);
 	warns = 0;
+	kvm->mn.ops->release(&kvm->mn, mm);
+	CHECK(kvm_mmu_fault(kvm, A0, false) == -ENODEV && warns == 0,
+	      "fault after ->release (the host exits): -ENODEV, no warning");
+
+	mmuspec_reset(r->m);
+	warns = 0;
 	CHECK(kvm_mmu_register(kvm, mm) == -EBUSY && warns == 1,
 	      "double register: -EBUSY and a warning");
 	CHECK(kvm_mmu_unregister(kvm) == 0 && !kvm->registered,

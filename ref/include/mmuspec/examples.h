@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 82 "doc/20-sva-smmu.md"
+#line 87 "doc/20-sva-smmu.md"
 #ifndef MMUSPEC_EXAMPLES_H
 #define MMUSPEC_EXAMPLES_H
 
@@ -18,7 +18,9 @@
 /**
  * struct mmuspec_example - an example driver the model can put on a device
  * @name: the example's name, as its folder: "sva-smmu", "hmm-mirror", ...
- * @litmus: the litmus driver= word that selects it: "sva", "hmm", "kvm"
+ * @litmus: its short name: "sva", "hmm", "kvm" (a litmus file selects it
+ *	with driver= and its @name; "sva" and "hmm" there name chapter 04's
+ *	reference drivers, "kvm" is this example's synonym)
  * @kind: the &enum mmuspec_device_kind it drives
  * @attach: replace the reference driver of device @dev; 0 or -errno
  * @fault: resolve a device fault at @addr (write if @write); 0 or -errno;
@@ -37,7 +39,7 @@ struct mmuspec_example {
 
 /**
  * mmuspec_example_lookup() - find an example driver
- * @name: its name ("hmm-mirror") or its litmus word ("hmm")
+ * @name: its name ("hmm-mirror") or its short name ("hmm")
  *
  * Return: the example, or NULL if none has that name.
  */
@@ -55,7 +57,7 @@ const struct mmuspec_example *mmuspec_example_at(unsigned int i);
  * mmuspec_example_attach() - drive device @dev with an example driver
  * @m: machine, not running
  * @dev: device index
- * @name: the example's name or litmus word
+ * @name: the example's name or short name
  *
  * Context: set-up, before mmuspec_checkpoint(). State of example drivers
  * is per process: the last machine a device index was attached on owns it.
@@ -102,7 +104,7 @@ int mmuspec_example_access(struct mmuspec_machine *m, int dev,
 			   unsigned long addr, int access, unsigned long value);
 
 #endif
-#line 295 "doc/20-sva-smmu.md"
+#line 320 "doc/20-sva-smmu.md"
 
 #ifndef MMUSPEC_EXAMPLES_GLUE
 #define MMUSPEC_EXAMPLES_GLUE
