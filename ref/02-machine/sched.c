@@ -120,9 +120,21 @@ static void fiber_entry(void *arg)
 	__sanitizer_finish_switch_fiber(NULL, &bottom, &size);
 	{
 		struct sched *s = ((struct mmuspec_machine *)arg)->sched;
+		int i = 0;
 
-		s->main.stack = (void *)bottom;
-		s->main.size = size;
+		/*
+		 * The stack we came from is the caller's only if it is no
+		 * fiber's: a thread may be started from another thread, and
+		 * taking that fiber's bounds for the caller's made ASan (and
+		 * LeakSanitizer's root scan) look at the wrong stack after the
+		 * run returned.
+		 */
+		while (i < MMUSPEC_MAX_THREADS && s->f[i].stack != bottom)
+			i++;
+		if (i == MMUSPEC_MAX_THREADS) {
+			s->main.stack = (void *)bottom;
+			s->main.size = size;
+		}
 	}
 #endif
 	thread_main(arg);
@@ -189,7 +201,7 @@ void mmuspec_sched_destroy(struct mmuspec_machine *m)
 	free(s);
 	m->sched = NULL;
 }
-#line 2539 "doc/02-machine.md"
+#line 2551 "doc/02-machine.md"
 
 static int block_done(const struct mmuspec_thread *t)
 {
@@ -251,7 +263,7 @@ static int thread_runnable(struct mmuspec_machine *m,
 	}
 	return 1;
 }
-#line 2613 "doc/02-machine.md"
+#line 2625 "doc/02-machine.md"
 
 static int pick(struct mmuspec_machine *m, enum mmuspec_sched_class cls,
 		int cur)
@@ -424,7 +436,7 @@ void mmuspec_abort_run(struct mmuspec_machine *m)
 {
 	m->abort = 1;
 }
-#line 2798 "doc/02-machine.md"
+#line 2810 "doc/02-machine.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n)
@@ -508,7 +520,7 @@ static void thread_main(struct mmuspec_machine *m)
 	switch_to(m, t->id, next, 1);
 	abort();
 }
-#line 2886 "doc/02-machine.md"
+#line 2898 "doc/02-machine.md"
 
 static struct mmuspec_thread *new_thread(struct mmuspec_machine *m,
 					 enum mmuspec_thread_kind kind)
@@ -626,7 +638,7 @@ enum mmuspec_run_result mmuspec_run(struct mmuspec_machine *m,
 	mmuspec_emit(m, &ev);
 	return m->result;
 }
-#line 3015 "doc/02-machine.md"
+#line 3027 "doc/02-machine.md"
 
 unsigned int mmuspec_choose_first(const struct mmuspec_sched_info *info,
 				  void *ctx)

@@ -242,7 +242,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1212 "doc/08-kernel-procedures.md"
+#line 1215 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -331,7 +331,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1313 "doc/08-kernel-procedures.md"
+#line 1316 "doc/08-kernel-procedures.md"
 
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1832 "doc/08-kernel-procedures.md"
+#line 1835 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1952 "doc/08-kernel-procedures.md"
+#line 1955 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -247,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2091 "doc/08-kernel-procedures.md"
+#line 2094 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -349,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2197 "doc/08-kernel-procedures.md"
+#line 2200 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -462,7 +462,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2312 "doc/08-kernel-procedures.md"
+#line 2315 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -547,7 +547,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2399 "doc/08-kernel-procedures.md"
+#line 2402 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -619,10 +619,14 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		r = dup_mmap(&m->s.mm[s->arg[0]], mm) == 0;
 		break;
 	case MMUSPEC_STEP_write_protect_page:
+		mmap_read_lock(mm); /* as ksmd's try_to_merge_*() hold it */
 		r = write_protect_page(mm, addr) == 0;
+		mmap_read_unlock(mm);
 		break;
 	case MMUSPEC_STEP_replace_page:
+		mmap_read_lock(mm);
 		r = replace_page(mm, addr, (unsigned long)s->arg[1]) == 0;
+		mmap_read_unlock(mm);
 		break;
 	case MMUSPEC_STEP_migrate_vma:
 		r = migrate_vma(mm, addr, addr + len, owner_arg(s->arg[2])) ==

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 377 "doc/10-oracle.md"
+#line 393 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -41,6 +41,7 @@ struct otrack {
 	uint64_t va;
 	uint32_t from[ORACLE_HIST]; /* event number at which val[i] began */
 	pteval_t val[ORACLE_HIST];
+	int8_t by[ORACLE_HIST]; /* thread that wrote val[i], -1: none */
 	uint32_t inval[ORACLE_NTLB]; /* last invalidation per TLB, 0: none */
 	uint32_t winval[MMUSPEC_MAX_CPUS]; /* ... that dropped walk entries */
 	uint32_t removed_at; /* last leaf -> non-leaf write, 0: none */
@@ -138,7 +139,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 517 "doc/10-oracle.md"
+#line 534 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -183,6 +184,7 @@ static struct otrack *track_get(struct oracle *o, int mm, uint64_t va,
 	t->n = 1;
 	t->from[0] = 0;
 	t->val[0] = old;
+	t->by[0] = -1;
 	return t;
 }
 
@@ -205,10 +207,12 @@ static void track_write(struct oracle *o, int mm, uint64_t va, int level,
 			sizeof(t->from[0]) * (ORACLE_HIST - 1));
 		memmove(t->val, t->val + 1,
 			sizeof(t->val[0]) * (ORACLE_HIST - 1));
+		memmove(t->by, t->by + 1, sizeof(t->by[0]) * (ORACLE_HIST - 1));
 		t->n--;
 	}
 	t->from[t->n] = seq;
 	t->val[t->n] = new;
+	t->by[t->n] = (int8_t)thread;
 	t->n++;
 }
 
@@ -250,9 +254,9 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 636 "doc/10-oracle.md"
+#line 657 "doc/10-oracle.md"
 
-typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, pteval_t v,
+typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
 
 static int overlaps(const struct otrack *t, uint64_t start, uint64_t end);
@@ -297,7 +301,7 @@ static int may_hold(struct oracle *o, int tlb, const struct otrack *t,
 
 		if (end <= from || t->from[i] >= to)
 			continue;
-		if (is_leaf(t->val[i], t->level) && fn(o, t, t->val[i], arg))
+		if (is_leaf(t->val[i], t->level) && fn(o, t, i, arg))
 			return 1;
 	}
 	return 0;
@@ -341,7 +345,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 736 "doc/10-oracle.md"
+#line 757 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -362,7 +366,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 764 "doc/10-oracle.md"
+#line 785 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -371,10 +375,10 @@ struct stale_arg {
 	pteval_t bad;
 };
 
-static int stale_fn(struct oracle *o, const struct otrack *t, pteval_t v,
-		    void *arg)
+static int stale_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
 {
 	struct stale_arg *s = arg;
+	pteval_t v = t->val[i];
 
 	if (!worse(t, v, s->t, s->ref, s->a))
 		return 0;
@@ -430,19 +434,37 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 837 "doc/10-oracle.md"
+#line 866 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
 	int want_other; /* TLB-ORDER: a page other than pfn; else pfn itself */
 	int new_writable;
 	pteval_t bad;
+	int thread; /* TLB-ORDER: the writer; -1: no value is left out */
 };
 
-static int xlate_fn(struct oracle *o, const struct otrack *t, pteval_t v,
-		    void *arg)
+/*
+ * Did a thread other than @thread remove val[i]'s page from the entry?
+ * Writes that keep the page (young, dirty, permission bits) in between
+ * do not end its life.
+ */
+static int removed_by_other(const struct otrack *t, int i, int thread)
+{
+	int j = i + 1;
+
+	if (thread < 0)
+		return 0;
+	while (j < t->n && is_leaf(t->val[j], t->level) &&
+	       !((t->val[j] ^ t->val[i]) >> _PAGE_PFN_SHIFT))
+		j++;
+	return j < t->n && t->by[j] != thread && !is_leaf(t->val[j], t->level);
+}
+
+static int xlate_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
 {
 	struct xlate_arg *x = arg;
+	pteval_t v = t->val[i];
 	uint64_t lo = t->va, hi = t->va + entry_size(t->level);
 	uint64_t pfn0 = v >> _PAGE_PFN_SHIFT;
 
@@ -455,6 +477,8 @@ static int xlate_fn(struct oracle *o, const struct otrack *t, pteval_t v,
 		if (x->a < lo || x->a >= hi || pfn_at(t, v, x->a) == x->pfn)
 			return 0;
 		if (!x->new_writable && !(v & _PAGE_RW))
+			return 0;
+		if (removed_by_other(t, i, x->thread))
 			return 0;
 	}
 	x->bad = v;
@@ -491,7 +515,7 @@ static int find_xlate(struct oracle *o, int mm, struct xlate_arg *x,
 
 		if (t->mm < ORACLE_DEVPT_MM || !is_leaf(v, t->level))
 			continue;
-		if (xlate_fn(o, t, v, x)) {
+		if (xlate_fn(o, t, t->n - 1, x)) {
 			*tlb_out = -1 - (t->mm - ORACLE_DEVPT_MM);
 			*t_out = t;
 			return 1;
@@ -508,38 +532,11 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 923 "doc/10-oracle.md"
+#line 972 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
 	return dev < (int)o->cfg->nr_devices && (int)o->cfg->dev[dev].mm == mm;
-}
-
-/*
- * Was the last translation of ev's address removed from the page table by
- * another thread (and this write installs into the hole)? Then what TLBs
- * still hold of the old page is that thread's pending flush, not a
- * repoint by this one: a fault that fills a PTE zapped by a concurrent
- * MADV_DONTNEED is correct kernel behaviour (the zapper flushes before it
- * frees, which TLB-FREE checks; mm_tlb_flush_pending()).
- */
-static int removed_by_other(struct oracle *o, const struct mmuspec_event *ev)
-{
-	uint32_t at = 0;
-	int by = -1;
-
-	if (is_leaf(ev->old, ev->level))
-		return 0;
-	for (int k = 0; k < o->ntrack; k++) {
-		const struct otrack *t = &o->track[k];
-
-		if (t->mm == ev->mm && overlaps(t, ev->addr, ev->addr + 1) &&
-		    t->removed_at > at) {
-			at = t->removed_at;
-			by = t->removed_by;
-		}
-	}
-	return at && by != ev->thread;
 }
 
 /*
@@ -604,10 +601,10 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 	char nm[40];
 	int tlb, k;
 
-	if (!is_leaf(ev->new, ev->level) || removed_by_other(o, ev) ||
-	    keeps_page(ev))
+	if (!is_leaf(ev->new, ev->level) || keeps_page(ev))
 		return 0;
 	x.a = ev->addr;
+	x.thread = ev->thread;
 	x.pfn = pfn_at(&tmp, ev->new, ev->addr);
 	x.want_other = 1;
 	x.new_writable = !!(ev->new &_PAGE_RW);
@@ -631,8 +628,9 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 					continue;
 				if (t->level != ev->level && !bbml2(o) &&
 				    may_hold(o, tlb, t, 0, ev->seq, xlate_fn,
-					     &(struct xlate_arg){
-						     ev->addr, ~0ul, 1, 1, 0 }))
+					     &(struct xlate_arg){ ev->addr,
+								  ~0ul, 1, 1, 0,
+								  ev->thread }))
 					return violation(
 						o, ev, "TLB-BBM",
 						"%s may hold a %s entry of 0x%lx while a %s entry is written",
@@ -669,7 +667,7 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 
 static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 {
-	struct xlate_arg x = { 0, ev->arg, 0, 0, 0 };
+	struct xlate_arg x = { 0, ev->arg, 0, 0, 0, -1 };
 	const struct otrack *t;
 	char nm[40];
 	int tlb;
@@ -682,7 +680,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1106 "doc/10-oracle.md"
+#line 1129 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -789,7 +787,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1222 "doc/10-oracle.md"
+#line 1245 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -868,7 +866,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1309 "doc/10-oracle.md"
+#line 1332 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1012,7 +1010,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1459 "doc/10-oracle.md"
+#line 1482 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1189,7 +1187,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1643 "doc/10-oracle.md"
+#line 1666 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1241,7 +1239,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1699 "doc/10-oracle.md"
+#line 1722 "doc/10-oracle.md"
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1323,7 +1321,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1785 "doc/10-oracle.md"
+#line 1808 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1504,7 +1502,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1973 "doc/10-oracle.md"
+#line 1996 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1533,9 +1531,11 @@ static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
  * then out of those TLBs' may-hold sets, as after an invalidation (they
  * can come back only by a fill while they are current).
  */
-static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
+/* The TLBs an access looks in: its CPU's, or an SVA device's IOTLB and ATC. */
+static int access_tlbs(struct oracle *o, const struct mmuspec_event *ev,
+		       int tlb[2])
 {
-	int tlb[2] = { 0, 0 }, n = 0;
+	int n = 0;
 
 	if (ev->dev < 0 && ev->cpu >= 0) {
 		tlb[n++] = tlb_index(MMUSPEC_TLB_CPU, ev->cpu, -1);
@@ -1544,6 +1544,13 @@ static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
 		tlb[n++] = tlb_index(MMUSPEC_TLB_IOTLB, -1, ev->dev);
 		tlb[n++] = tlb_index(MMUSPEC_TLB_ATC, -1, ev->dev);
 	}
+	return n;
+}
+
+static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
+{
+	int tlb[2] = { 0, 0 }, n = access_tlbs(o, ev, tlb);
+
 	for (int k = 0; k < o->ntrack; k++) {
 		struct otrack *t = &o->track[k];
 
@@ -1563,15 +1570,8 @@ static void access_missed(struct oracle *o, const struct mmuspec_event *ev)
 static int stale_by_other(struct oracle *o, const struct mmuspec_event *ev,
 			  uint32_t start)
 {
-	int tlb[2] = { 0, 0 }, n = 0;
+	int tlb[2] = { 0, 0 }, n = access_tlbs(o, ev, tlb);
 
-	if (ev->dev < 0 && ev->cpu >= 0) {
-		tlb[n++] = tlb_index(MMUSPEC_TLB_CPU, ev->cpu, -1);
-	} else if (ev->dev >= 0 &&
-		   o->cfg->dev[ev->dev].kind == MMUSPEC_DEV_SVA) {
-		tlb[n++] = tlb_index(MMUSPEC_TLB_IOTLB, -1, ev->dev);
-		tlb[n++] = tlb_index(MMUSPEC_TLB_ATC, -1, ev->dev);
-	}
 	for (int k = 0; k < o->ntrack; k++) {
 		struct otrack *t = &o->track[k];
 
@@ -1582,6 +1582,46 @@ static int stale_by_other(struct oracle *o, const struct mmuspec_event *ev,
 			return 1;
 		for (int i = 0; i < n; i++)
 			if (t->inval[tlb[i]] < t->removed_at)
+				return 1;
+	}
+	return 0;
+}
+
+/* Does entry value @v permit the access of @ev? */
+static int permits(const struct mmuspec_event *ev, pteval_t v)
+{
+	if (!(v & _PAGE_PRESENT))
+		return 0;
+	return ev->sub == MMUSPEC_ACC_WRITE ? (v & _PAGE_RW) != 0 :
+	       ev->sub == MMUSPEC_ACC_EXEC  ? (v & _PAGE_EXEC) != 0 :
+					      1;
+}
+
+static int refuse_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
+{
+	return !permits(arg, t->val[i]);
+}
+
+/*
+ * May a TLB the access looks in still hold a translation of its address
+ * that refuses it (may-hold set since that TLB's last invalidation of the
+ * entry)? If not, the next try would succeed: the access gave up because
+ * its retries ran out (the model gives up right after the fault handler of
+ * its last try), not because a stale entry outlives every fault.
+ */
+static int path_may_refuse(struct oracle *o, const struct mmuspec_event *ev)
+{
+	int tlb[2] = { 0, 0 }, n = access_tlbs(o, ev, tlb);
+
+	for (int k = 0; k < o->ntrack; k++) {
+		const struct otrack *t = &o->track[k];
+
+		if (t->mm != ev->mm || !overlaps(t, ev->addr, ev->addr + 1))
+			continue;
+		for (int i = 0; i < n; i++)
+			if (tlb_covers(o, tlb[i], t->mm) &&
+			    may_hold(o, tlb[i], t, 0, ev->seq, refuse_fn,
+				     (void *)ev))
 				return 1;
 	}
 	return 0;
@@ -1616,9 +1656,7 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 	p = mm ? mmuspec_lookup_pte(mm, ev->addr, &level) : NULL;
 	if (!p || !is_leaf(*p, level))
 		return 0;
-	need = ev->sub == MMUSPEC_ACC_WRITE ? (*p & _PAGE_RW) != 0 :
-	       ev->sub == MMUSPEC_ACC_EXEC  ? (*p & _PAGE_EXEC) != 0 :
-					      1;
+	need = permits(ev, *p) && path_may_refuse(o, ev);
 	if (need && !stale_by_other(o, ev, th ? th->acc_start : ev->seq))
 		return violation(
 			o, ev, "TLB-UPGRADE",
@@ -1861,7 +1899,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2334 "doc/10-oracle.md"
+#line 2397 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

@@ -294,6 +294,12 @@ static void read_threads(const struct fuzz_reader *r, struct litmus *t)
 	}
 }
 
+/* The arm64 barrier backend exists on arm64 from v6.15 (5fdd05efa1cd). */
+static bool arm64_lazy_exists(const struct litmus *t)
+{
+	return t->arch == LITMUS_ARM64 && t->profile >= LITMUS_V6_15;
+}
+
 static void read_header(const struct fuzz_reader *r, struct litmus *t,
 			enum mmuspec_fuzz_vocab vocab)
 {
@@ -301,8 +307,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->arch = byte_at(r, 1) % LITMUS_NR_ARCHES;
 	t->ncpus = 1 + byte_at(r, 2) % LITMUS_MAX_CPUS;
 	t->lazy = byte_at(r, 22) % MMUSPEC_NR_LAZY_BACKENDS;
-	/* The arm64 barrier backend exists on arm64 only. */
-	if (t->lazy == MMUSPEC_LAZY_ARM64 && t->arch != LITMUS_ARM64)
+	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t))
 		t->lazy = MMUSPEC_LAZY_DEFAULT;
 	read_devices(r, t, vocab);
 	t->npages = MMUSPEC_FUZZ_PAGES;
@@ -318,7 +323,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 217 "doc/13-fuzzing.md"
 
-#line 540 "doc/13-fuzzing.md"
+#line 545 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -390,7 +395,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 747 "doc/13-fuzzing.md"
+#line 778 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -398,6 +403,8 @@ static const char *const vmalloc_op[] = { "vmalloc", NULL };
 static const char *const vunmap_op[] = { "vunmap_range", NULL };
 static const char *const apply_op[] = { "apply_to_page_range", NULL };
 static const char *const kmap_op[] = { "kmap_local_page", NULL };
+static const char *const replace_op[] = { "replace_page", NULL };
+static const char *const wrprotect_op[] = { "write_protect_page", NULL };
 
 static bool is_op(const struct litmus_step *s, const char *const *one,
 		  const struct litmus_op_info **cache)
@@ -489,6 +496,18 @@ static bool vmalloc_over_area(enum mmuspec_fuzz_vocab vocab,
 	       is_op(&th->steps[k], vmalloc_op, vm) && area_mapped(th, k);
 }
 
+/* A replace_page that does not follow its write_protect_page (see above). */
+static bool replace_alone(enum mmuspec_fuzz_vocab vocab,
+			  const struct litmus_thread *th, int k)
+{
+	static const struct litmus_op_info *rp[1], *wp[1];
+
+	return vocab == MMUSPEC_FUZZ_KERNEL &&
+	       is_op(&th->steps[k], replace_op, rp) &&
+	       (!k || !is_op(&th->steps[k - 1], wrprotect_op, wp) ||
+		th->steps[k - 1].args[0] != th->steps[k].args[0]);
+}
+
 /*
  * Set the arguments the kernel vocabulary fixes for thread @k; return the
  * mask of argument slots it set.
@@ -527,7 +546,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 612 "doc/13-fuzzing.md"
+#line 617 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -575,7 +594,8 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 		if (info->args[k].kind == LITMUS_ARG_ADDR)
 			s->args[k] = read_addr(info, rec[2 + k], vocab);
 	fix_args(vocab, t, (int)(th - t->threads), info, s->args);
-	if (vmalloc_over_area(vocab, th, th->nsteps - 1))
+	if (vmalloc_over_area(vocab, th, th->nsteps - 1) ||
+	    replace_alone(vocab, th, th->nsteps - 1))
 		make_nop(s);
 }
 
@@ -620,7 +640,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 219 "doc/13-fuzzing.md"
 
-#line 890 "doc/13-fuzzing.md"
+#line 935 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -735,6 +755,10 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[22] = (uint8_t)t->lazy;
 	if (t->features) {
 		*why = "CPU features (feature bbml2)";
+		return -1;
+	}
+	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t)) {
+		*why = "the arm64 lazy backend off arm64 or before v6.15";
 		return -1;
 	}
 	if (t->ndevices > MMUSPEC_FUZZ_DEVICES) {
@@ -872,6 +896,10 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			}
 			if (vmalloc_over_area(vocab, th, k)) {
 				*why = "a vmalloc over the thread's own kernel area while it is mapped";
+				return -1;
+			}
+			if (replace_alone(vocab, th, k)) {
+				*why = "a replace_page not right after a write_protect_page of its address";
 				return -1;
 			}
 			if (fixed_args_differ(vocab, t, i, info, s, &fixed)) {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1596 "doc/13-fuzzing.md"
+#line 1649 "doc/13-fuzzing.md"
 #include <stdio.h>
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1795 "doc/13-fuzzing.md"
+#line 1848 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +63,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 1870 "doc/13-fuzzing.md"
+#line 1923 "doc/13-fuzzing.md"
 static uint64_t config_key(const struct litmus *t)
 {
 	uint64_t key = (uint64_t)t->profile | (uint64_t)t->arch << 4 |
@@ -94,9 +94,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const char **why_out)
 	s->x = explore_open(&s->t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 1854 "doc/13-fuzzing.md"
+#line 1907 "doc/13-fuzzing.md"
 
-#line 1914 "doc/13-fuzzing.md"
+#line 1967 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -115,9 +115,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 1856 "doc/13-fuzzing.md"
+#line 1909 "doc/13-fuzzing.md"
 
-#line 1939 "doc/13-fuzzing.md"
+#line 1992 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -222,9 +222,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 		s->t = *t;
 	run_slot(s, s->t.sched, (size_t)s->t.nsched, vocab, res);
 }
-#line 1858 "doc/13-fuzzing.md"
+#line 1911 "doc/13-fuzzing.md"
 
-#line 2051 "doc/13-fuzzing.md"
+#line 2104 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -298,9 +298,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 1860 "doc/13-fuzzing.md"
+#line 1913 "doc/13-fuzzing.md"
 
-#line 2132 "doc/13-fuzzing.md"
+#line 2185 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)

@@ -4,12 +4,15 @@
  * section 13.2): over random inputs, no decoded kernel test maps a page
  * twice in its initial mappings, calls an owner operation without a
  * driver's owner, vmallocs over its own mapped kernel area, or runs
- * exit_mmap beside another user of the mm or before its task's last step;
+ * exit_mmap beside another user of the mm or before its task's last step,
+ * runs replace_page other than right after write_protect_page of its
+ * address, or picks the arm64 lazy backend off arm64 or before v6.15;
  * the encoder refuses each of these. Every check was a fuzz finding before the rule.
  */
 #include <string.h>
 
 #include <mmuspec/fuzz.h>
+#include <mmuspec/machine.h>
 #include "../unit.h"
 
 static struct litmus t;
@@ -89,6 +92,24 @@ static int is_user(const struct litmus_step *s)
 	return 0;
 }
 
+/* Replace_pages not right after a write_protect_page of their address. */
+static int lone_replace(const struct litmus *x, int *replaces)
+{
+	int n = 0;
+
+	for (int i = 0; i < x->nthreads; i++)
+		for (int k = 0; k < x->threads[i].nsteps; k++) {
+			const struct litmus_step *s = &x->threads[i].steps[k];
+
+			if (!op_is(s, "replace_page"))
+				continue;
+			(*replaces)++;
+			n += !k || !op_is(s - 1, "write_protect_page") ||
+			     s[-1].args[0] != s->args[0];
+		}
+	return n;
+}
+
 /* 1: an exit_mmap beside another user or before its thread's end. */
 static int bad_exit(const struct litmus *x, int *exits)
 {
@@ -111,7 +132,8 @@ static int bad_exit(const struct litmus *x, int *exits)
 int main(void)
 {
 	int shared = 0, owner = 0, over = 0, owner_ops = 0, vmallocs = 0;
-	int badexit = 0, exits = 0;
+	int badexit = 0, exits = 0, lone = 0, replaces = 0;
+	int arm64_lazy = 0, bad_lazy = 0;
 	uint8_t in[700], out[4096];
 	const uint8_t *sched;
 	const char *why = "";
@@ -129,6 +151,12 @@ int main(void)
 		owner += ownerless(&t);
 		over += vmalloc_over(&t);
 		badexit += bad_exit(&t, &exits);
+		lone += lone_replace(&t, &replaces);
+		if (t.lazy == MMUSPEC_LAZY_ARM64) {
+			arm64_lazy++;
+			bad_lazy += t.arch != LITMUS_ARM64 ||
+				    t.profile < LITMUS_V6_15;
+		}
 		for (int j = 0; j < t.nthreads; j++)
 			for (int k = 0; k < t.threads[j].nsteps; k++) {
 				owner_ops += op_is(&t.threads[j].steps[k],
@@ -149,6 +177,13 @@ int main(void)
 	CHECK(vmallocs > 0 && !over,
 	      "no vmalloc over the thread's own mapped area (%d tests had one)",
 	      over);
+	CHECK(replaces > 0 && !lone,
+	      "replace_page only right after write_protect_page of its address (%d of %d were not)",
+	      lone, replaces);
+	/* Real configurations only: no arm64 barrier backend before v6.15. */
+	CHECK(arm64_lazy && !bad_lazy,
+	      "arm64 lazy backend (%d of %d off v6.15+ arm64)", bad_lazy,
+	      arm64_lazy);
 
 	/* The encoder refuses what the decoder no longer writes. */
 	mmuspec_fuzz_decode(NULL, 0, MMUSPEC_FUZZ_KERNEL, &t, &sched, &nsched);
@@ -181,5 +216,37 @@ int main(void)
 	CHECK(mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
 				  &why) > 0,
 	      "vmalloc then vunmap_range is encoded");
+	t.threads[0].steps[0].op = litmus_op_lookup("write_protect_page", 18);
+	t.threads[0].steps[1].op = litmus_op_lookup("replace_page", 12);
+	for (int k = 0; k < 2; k++) {
+		struct litmus_step *s = &t.threads[0].steps[k];
+
+		s->nargs = litmus_op_info(s->op)->max_args;
+		memset(s->args, 0, sizeof(s->args));
+		s->args[0] = 0x1000;
+	}
+	t.threads[0].steps[1].args[1] = 0x2000;
+	CHECK(mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) > 0,
+	      "write_protect_page then replace_page of its address is encoded");
+	t.threads[0].steps[1].args[0] = 0x3000;
+	CHECK(mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      strstr(why, "replace_page"),
+	      "a replace_page of another address is refused (%s)", why);
+	t.threads[0].nsteps = 1;
+	t.threads[0].steps[0].op = litmus_op_lookup("nop", 3);
+	t.threads[0].steps[0].nargs = 0;
+	t.arch = LITMUS_ARM64;
+	t.lazy = MMUSPEC_LAZY_ARM64;
+	t.profile = LITMUS_V6_15;
+	CHECK(mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) > 0,
+	      "the arm64 lazy backend under v6.15 on arm64 is encoded");
+	t.profile = LITMUS_V6_6;
+	CHECK(mmuspec_fuzz_encode(&t, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				  &why) < 0 &&
+		      strstr(why, "arm64 lazy"),
+	      "the arm64 lazy backend under v6.6 is refused (%s)", why);
 	return unit_exit();
 }

@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/07-lazy-mmu.md
  */
-#line 3693 "doc/02-machine.md"
+#line 3705 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PGTABLE_H
 #define MMUSPEC_LINUX_PGTABLE_H
 
@@ -215,7 +215,7 @@ int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
 /** pmdp_huge_clear_flush() - clear a huge PMD and flush its 2 MiB */
 pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmdp);
-#line 3888 "doc/02-machine.md"
+#line 3900 "doc/02-machine.md"
 
 #line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
@@ -235,6 +235,6 @@ void lazy_mmu_mode_pause(void);
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 3890 "doc/02-machine.md"
+#line 3902 "doc/02-machine.md"
 
 #endif
