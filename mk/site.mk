@@ -33,6 +33,8 @@ SITE_LITMUS    ?= corpus/litmus
 SITE_LITMUS_RESULTS ?= build/litmus/results.tsv
 SITE_BUGZOO    ?= build/bugzoo
 SITE_BENCH     ?= build/bench
+# The bug-zoo chapter: its C table names the rule each bug breaks.
+SITE_BUGZOO_DEF ?= $(wildcard $(SITE_DOC_DIR)/14-bug-zoo.md)
 SERVE_PORT     ?= 8000
 PANDOC         ?= pandoc
 DOXYGEN        ?= doxygen
@@ -45,10 +47,11 @@ LINKCHECKER    ?= linkchecker
 SITE_NODE_STAMP := $(SITE_TOOLS)/node_modules/.package-lock.json
 SITE_PAGEFIND   := $(SITE_TOOLS)/node_modules/.bin/pagefind
 SITE_FILTERS    := $(addprefix $(SITE_TOOLS)/filters/,nav.lua rules.lua apilinks.lua code.lua)
-SITE_RENDER_DEPS := $(SITE_TOOLS)/template.html $(SITE_FILTERS) $(SITE_TOOLS)/filters/common.lua \
+SITE_RENDER_DEPS := $(SITE_TOOLS)/template.html $(SITE_TOOLS)/topbar.html $(SITE_FILTERS) $(SITE_TOOLS)/filters/common.lua \
                     $(SITE_WORK)/nav.yaml $(SITE_WORK)/rulemap.tsv $(SITE_WORK)/api.tag
 SITE_ASSETS     := $(patsubst $(SITE_TOOLS)/assets/%,$(SITE_OUT)/assets/%,$(wildcard $(SITE_TOOLS)/assets/*))
-SITE_DOX_FILES  := $(addprefix $(SITE_TOOLS)/,Doxyfile kdoc2dox.py doxygen-header.html doxygen-footer.html doxygen-extra.css)
+SITE_DOX_FILES  := $(addprefix $(SITE_TOOLS)/,Doxyfile kdoc2dox.py doxygen-footer.html doxygen-extra.css) \
+                   $(SITE_WORK)/doxygen-header.html
 
 SITE_NAMES      := $(basename $(notdir $(SITE_DOCS)))
 SITE_CHAPTERS   := $(SITE_NAMES:%=$(SITE_OUT)/%.html)
@@ -107,13 +110,19 @@ $(SITE_WORK)/rulemap.tsv: $(SITE_WORK)/rules.tsv $(SITE_TOOLS)/sitegen.py
 # --- API pages: Doxygen over ref/ and examples/, zero warnings ----------------
 # The tag file is copied only when it changes, so chapters are re-rendered
 # only when an API name or anchor really changed.
-$(SITE_WORK)/api.stamp: $(SITE_API_SRCS) $(SITE_API_DEPS) $(SITE_DOX_FILES) $(SITE_TOOLS)/sitegen.py | $(SITE_WORK)/.dir
+# Doxygen's header carries the site's top bar (tools/site/topbar.html).
+$(SITE_WORK)/doxygen-header.html: $(SITE_TOOLS)/doxygen-header.html $(SITE_TOOLS)/topbar.html \
+		$(SITE_TOOLS)/sitegen.py | $(SITE_WORK)/.dir
+	$(Q)$(PYTHON3) $(SITE_TOOLS)/sitegen.py doxheader --header $< --topbar $(SITE_TOOLS)/topbar.html --out $@
+
+$(SITE_WORK)/api.stamp: $(SITE_API_SRCS) $(SITE_API_DEPS) $(SITE_DOX_FILES) | $(SITE_WORK)/.dir
 	@echo "  DOXYGEN $(SITE_OUT)/api"
 	$(Q)rm -rf $(SITE_OUT)/api $(SITE_WORK)/dox && mkdir -p $(SITE_WORK)/dox $(SITE_OUT)/api
 	$(Q)if [ -n "$(strip $(SITE_API_SRCS))" ]; then \
 	  DOX_INPUT="$(abspath $(SITE_API_INPUT))" DOX_OUT="$(abspath $(SITE_WORK)/dox)" \
 	  DOX_HTML="$(abspath $(SITE_OUT)/api)" DOX_TAG="$(abspath $(SITE_WORK)/dox/api.tag)" \
 	  DOX_TOOLS="$(abspath $(SITE_TOOLS))" DOX_STRIP="$(CURDIR)" \
+	  DOX_HEADER="$(abspath $(SITE_WORK)/doxygen-header.html)" \
 	  $(DOXYGEN) $(SITE_TOOLS)/Doxyfile > $(SITE_WORK)/dox/doxygen.log 2>&1; rc=$$?; \
 	  if [ $$rc -ne 0 ] || [ -s $(SITE_WORK)/dox/warnings.log ] || grep -qiE 'warning|error' $(SITE_WORK)/dox/doxygen.log; then \
 	    cat $(SITE_WORK)/dox/doxygen.log $(SITE_WORK)/dox/warnings.log >&2; \
@@ -149,7 +158,7 @@ $(SITE_WORK)/pages.gen: $(SITE_WORK)/rules.tsv $(SITE_WORK)/nav.yaml $(SITE_WORK
 	$(Q)$(PYTHON3) $(SITE_TOOLS)/sitegen.py pages --outdir $(SITE_WORK)/pages --site-out $(SITE_OUT) \
 	  --rules $(SITE_WORK)/rules.tsv --nav $(SITE_WORK)/nav.yaml \
 	  --xref $(SITE_XREF) --litmus-dir $(SITE_LITMUS) --litmus-results $(SITE_LITMUS_RESULTS) \
-	  --bugzoo-dir $(SITE_BUGZOO) --bench-dir $(SITE_BENCH) --diagrams $(SITE_STATIC)/diagrams \
+	  --bugzoo-dir $(SITE_BUGZOO) $(if $(SITE_BUGZOO_DEF),--bugzoo-def $(SITE_BUGZOO_DEF)) --bench-dir $(SITE_BENCH) --diagrams $(SITE_STATIC)/diagrams \
 	  --index $(SITE_STATIC)/index.md
 
 $(SITE_GEN_MD): $(SITE_WORK)/pages.gen ;
@@ -168,7 +177,7 @@ $(SITE_WORK)/pages.gen: $(SITE_XREF)
 
 $(SITE_GEN_HTML): $(SITE_OUT)/%.html: $(SITE_WORK)/pages/%.md $(SITE_RENDER_DEPS)
 	@echo "  PANDOC  $@"
-	$(Q)$(SITE_PANDOC) -f markdown -p $(if $(filter index rules search,$*),,--toc --toc-depth=2) \
+	$(Q)$(SITE_PANDOC) -f markdown -p $(if $(filter index rules litmus search,$*),,--toc --toc-depth=2) \
 	  -M page=$*.html -M doxygen-base=api/ -o $@ $<
 
 $(SITE_OUT)/assets/%: $(SITE_TOOLS)/assets/% | $(SITE_WORK)/.dir
@@ -196,7 +205,7 @@ serve: site
 	$(Q)cd $(SITE_OUT) && $(PYTHON3) -m http.server --bind 127.0.0.1 $(SERVE_PORT)
 
 site-test: $(SITE_NODE_STAMP)
-	$(Q)tests/site/run.sh
+	$(Q)tests/site/test_site.sh
 
 site-clean:
 	$(Q)rm -rf $(SITE_OUT) $(SITE_WORK) $(SITE_CHECK_OUT)

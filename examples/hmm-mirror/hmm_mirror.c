@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/21-hmm-mirror.md
  */
-#line 94 "doc/21-hmm-mirror.md"
+#line 95 "doc/21-hmm-mirror.md"
 #include <errno.h>
 
 #include <linux/bug.h>
@@ -35,7 +35,7 @@ void hmm_mirror_init(struct hmm_mirror *mirror, struct mmuspec_device *dev,
 	mirror->mm = NULL;
 	mirror->registered = false;
 }
-#line 137 "doc/21-hmm-mirror.md"
+#line 138 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_register() - start mirroring a range of @mm
@@ -62,7 +62,7 @@ int hmm_mirror_register(struct hmm_mirror *mirror, struct mm_struct *mm,
 	mirror->registered = true;
 	return 0;
 }
-#line 185 "doc/21-hmm-mirror.md"
+#line 186 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_unregister() - stop mirroring and empty the device page table
@@ -92,7 +92,7 @@ int hmm_mirror_unregister(struct hmm_mirror *mirror)
 	mirror->mm = NULL;
 	return 0;
 }
-#line 227 "doc/21-hmm-mirror.md"
+#line 228 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_invalidate() - the interval notifier's ->invalidate
@@ -112,28 +112,27 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 		container_of(mni, struct hmm_mirror, notifier);
 	unsigned long start = range->start, end = range->end;
 
-#line 275 "doc/21-hmm-mirror.md"
-	if ((range->event == MMU_NOTIFY_MIGRATE ||
-	     range->event == MMU_NOTIFY_EXCLUSIVE) &&
+#line 290 "doc/21-hmm-mirror.md"
+	if (range->event == MMU_NOTIFY_EXCLUSIVE &&
 	    range->owner == mirror->owner)
 		return true;
-#line 247 "doc/21-hmm-mirror.md"
+#line 248 "doc/21-hmm-mirror.md"
 
-#line 295 "doc/21-hmm-mirror.md"
+#line 309 "doc/21-hmm-mirror.md"
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&mirror->lock);
 	else if (!mutex_trylock(&mirror->lock))
 		return false;
-#line 249 "doc/21-hmm-mirror.md"
+#line 250 "doc/21-hmm-mirror.md"
 
 	mmu_interval_set_seq(mni, cur_seq);
-#line 318 "doc/21-hmm-mirror.md"
+#line 332 "doc/21-hmm-mirror.md"
 	if (start < mni->start)
 		start = mni->start;
 	if (end - 1 > mni->last)
 		end = mni->last + 1;
 	dev_pte_zap(mirror->dev, start, end);
-#line 252 "doc/21-hmm-mirror.md"
+#line 253 "doc/21-hmm-mirror.md"
 	mutex_unlock(&mirror->lock);
 	return true;
 }
@@ -141,7 +140,7 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 static const struct mmu_interval_notifier_ops hmm_mirror_ops = {
 	.invalidate = hmm_mirror_invalidate,
 };
-#line 333 "doc/21-hmm-mirror.md"
+#line 347 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_fault() - make @addr accessible to the device
@@ -164,13 +163,13 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	bool retry;
 	pte_t pte;
 
-#line 439 "doc/21-hmm-mirror.md"
+#line 453 "doc/21-hmm-mirror.md"
 	if (WARN_ON(!mirror->registered))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	if (addr < mni->start || addr > mni->last)
 		return -EINVAL;
-#line 356 "doc/21-hmm-mirror.md"
+#line 370 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
@@ -178,14 +177,14 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 		if (!pte_present(pte))
 			return -EFAULT;
 
-#line 417 "doc/21-hmm-mirror.md"
+#line 431 "doc/21-hmm-mirror.md"
 		/* Bug 13: the retry check before the lock (MN-RETRY). */
 		if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
 		mutex_lock(&mirror->lock);
 		if (!mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
-#line 364 "doc/21-hmm-mirror.md"
+#line 378 "doc/21-hmm-mirror.md"
 		if (retry) {
 			mutex_unlock(&mirror->lock);
 			continue;
@@ -201,7 +200,7 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	}
 	return -EBUSY;
 }
-#line 465 "doc/21-hmm-mirror.md"
+#line 478 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_atomic() - give the device exclusive, writable use of a page
@@ -223,13 +222,13 @@ int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
 	unsigned int tries;
 	pte_t pte;
 
-#line 439 "doc/21-hmm-mirror.md"
+#line 453 "doc/21-hmm-mirror.md"
 	if (WARN_ON(!mirror->registered))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	if (addr < mni->start || addr > mni->last)
 		return -EINVAL;
-#line 487 "doc/21-hmm-mirror.md"
+#line 500 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);

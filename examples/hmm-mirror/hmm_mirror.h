@@ -25,8 +25,8 @@ struct mmuspec_device;
  *	fault path from mmu_interval_read_retry() to the install, and by
  *	hmm_mirror_invalidate() around mmu_interval_set_seq() and the zap
  * @dev: the device whose page table mirrors the range
- * @owner: the device-private owner cookie this driver passes to
- *	migrate_vma and make_device_exclusive (MN-OWNER)
+ * @owner: the owner cookie this driver passes to make_device_exclusive
+ *	(MN-OWNER)
  * @mm: the mirrored address space, NULL when not registered
  * @registered: the notifier is inserted (protected by @lock)
  */

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/01-literate.md
  */
-#line 231 "doc/01-literate.md"
+#line 232 "doc/01-literate.md"
 #include <stdio.h>
 #include <linux/bug.h>
 
@@ -12,7 +12,7 @@ static mmuspec_warn_fn warn_handler;
 static void *warn_data;
 static unsigned long warn_count;
 
-#line 268 "doc/01-literate.md"
+#line 269 "doc/01-literate.md"
 /**
  * __mmuspec_warn() - report a WARN_ON() that fired
  * @file: position of the WARN_ON(), from __FILE__
@@ -30,7 +30,7 @@ void __mmuspec_warn(const char *file, int line, const char *cond)
 	}
 	fprintf(stderr, "%s:%d: WARNING: %s\n", file, line, cond);
 }
-#line 239 "doc/01-literate.md"
+#line 240 "doc/01-literate.md"
 
 /**
  * mmuspec_set_warn_handler() - choose who hears about warnings

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 393 "doc/10-oracle.md"
+#line 405 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -139,7 +139,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 534 "doc/10-oracle.md"
+#line 546 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -254,7 +254,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 657 "doc/10-oracle.md"
+#line 669 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -345,7 +345,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 757 "doc/10-oracle.md"
+#line 769 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -366,7 +366,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 785 "doc/10-oracle.md"
+#line 797 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -434,7 +434,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 866 "doc/10-oracle.md"
+#line 878 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -532,7 +532,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 972 "doc/10-oracle.md"
+#line 984 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -680,7 +680,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1129 "doc/10-oracle.md"
+#line 1141 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -787,7 +787,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1245 "doc/10-oracle.md"
+#line 1257 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -866,7 +866,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1332 "doc/10-oracle.md"
+#line 1344 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1010,7 +1010,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1482 "doc/10-oracle.md"
+#line 1494 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1187,7 +1187,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1666 "doc/10-oracle.md"
+#line 1678 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1239,7 +1239,38 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1722 "doc/10-oracle.md"
+#line 1734 "doc/10-oracle.md"
+
+/*
+ * MN-SPTE, the stale snapshot: outside every window, the entry installed
+ * must be what the CPU page table holds now (the same page, no permission
+ * the PTE lacks). A non-present, non-empty CPU entry (migration,
+ * device-exclusive, device-private) belongs to a conversion whose owner
+ * may map the page itself (MN-OWNER), so it gives no verdict.
+ */
+static int check_stale_install(struct oracle *o, const struct mmuspec_event *ev,
+			       int d)
+{
+	struct mm_struct *mm = ev->mm >= 0 ? mmuspec_mm(o->m, ev->mm) : NULL;
+	struct otrack dev = { .va = ev->addr }, cpu = { .va = ev->addr };
+	pteval_t *p, now;
+	int level = 0;
+
+	p = mm ? mmuspec_lookup_pte(mm, ev->addr, &level) : NULL;
+	now = p ? *p : 0;
+	if (now && !(now & _PAGE_PRESENT))
+		return 0;
+	cpu.level = (uint8_t)level;
+	if (level)
+		cpu.va = ev->addr & PMD_MASK;
+	if (!worse(&dev, ev->new, &cpu, now, ev->addr))
+		return 0;
+	return violation(
+		o, ev, "MN-SPTE",
+		"device %d installs 0x%lx -> 0x%lx, but the CPU page table holds 0x%lx: a snapshot an invalidation has made stale",
+		d, (unsigned long)ev->addr, (unsigned long)ev->new,
+		(unsigned long)now);
+}
 
 static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			    struct othread *th)
@@ -1272,20 +1303,20 @@ static int on_dev_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 				d, (unsigned long)ev->addr,
 				(unsigned long)o->win[k].start,
 				(unsigned long)o->win[k].end);
-	if (!th || !(o->interval_dev & (1u << d)))
-		return 0;
-	if (!th->retry_ok || !th->retry_locks)
+	if (th && (o->interval_dev & (1u << d)) &&
+	    (!th->retry_ok || !th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx without a successful mmu_interval_read_retry() under a lock still held",
 			d, (unsigned long)ev->addr);
-	if (o->inv_locks[d] && !(o->inv_locks[d] & th->retry_locks))
+	if (th && (o->interval_dev & (1u << d)) && o->inv_locks[d] &&
+	    !(o->inv_locks[d] & th->retry_locks))
 		return violation(
 			o, ev, "MN-RETRY",
 			"device %d installs 0x%lx under lock mask 0x%x, its invalidate callback uses 0x%x",
 			d, (unsigned long)ev->addr, th->retry_locks,
 			o->inv_locks[d]);
-	return 0;
+	return check_stale_install(o, ev, d);
 }
 
 static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
@@ -1321,7 +1352,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1808 "doc/10-oracle.md"
+#line 1851 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1502,7 +1533,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1996 "doc/10-oracle.md"
+#line 2039 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1899,7 +1930,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2397 "doc/10-oracle.md"
+#line 2440 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

@@ -303,6 +303,48 @@ mirror_race(struct run *r, void (*fault)(struct mmuspec_machine *m, void *arg),
 	}
 }
 
+/**
+ * check_unregister_race() - a driver's teardown racing munmap, 100 times
+ * @r: run, freed here
+ * @unregister: device-thread body: accesses A0, then tears the driver
+ *	down and stores what the teardown returned in *(int *)arg
+ *
+ * Checks that no random schedule breaks a rule, and that every run ends
+ * cleanly: MMUSPEC_RUN_OK, the teardown returned 0, nothing left mapped.
+ */
+__attribute__((unused)) static void
+check_unregister_race(struct run *r,
+		      void (*unregister)(struct mmuspec_machine *m, void *arg))
+{
+	struct mmuspec_random_chooser rc;
+	enum mmuspec_run_result res;
+	const struct oracle_report *rep;
+	unsigned int violations = 0, bad = 0;
+	const char *rule = NULL;
+	int ret;
+
+	for (unsigned int s = 0; r->m && s < 100; s++) {
+		run_begin(r);
+		ret = -1;
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_DEVICE, 0, 0,
+				      unregister, &ret);
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_TASK, 0, 1,
+				      cpu_munmap, (void *)A0);
+		mmuspec_random_init(&rc, s + 1, 50);
+		rep = run_go(r, mmuspec_choose_random, &rc, &res);
+		if (rep->rule) {
+			violations++;
+			rule = rep->rule;
+		}
+		if (res != MMUSPEC_RUN_OK || ret || dpt_maps(r->m, A0))
+			bad++;
+	}
+	CHECK(r->m && violations == 0 && bad == 0,
+	      "unregister while munmap invalidates, 100 random schedules: no violation (%u, %s), each returns 0 and leaves nothing mapped (%u did not)",
+	      violations, rule ? rule : "-", bad);
+	run_free(r);
+}
+
 static unsigned long warns;
 
 __attribute__((unused)) static void count_warn(const char *file, int line,

@@ -69,6 +69,70 @@ static void test_race(void)
 	run_free(r);
 }
 
+/*
+ * A broken copy of kvm_mmu_fault(): the sequence and the in-progress count
+ * left out. It installs what it resolved, however old (MN-SPTE).
+ */
+static void dev_fault_no_retry(struct mmuspec_machine *m, void *arg)
+{
+	struct kvm_mmu *kvm = mmuspec_example_kvm_mmu_get(0);
+	struct dev_arg *a = arg;
+	pte_t pte = __pte(hmm_range_fault_one(kvm->mm, a->addr, false));
+
+	a->ret = -EFAULT;
+	if (!pte_present(pte))
+		return;
+	spin_lock(&kvm->mmu_lock);
+	dev_pte_install(kvm->dev, a->addr, pte_val(pte), pte_write(pte));
+	spin_unlock(&kvm->mmu_lock);
+	a->ret = 0;
+}
+
+/* The oracle's stale-snapshot check, both ways, on one schedule. */
+static void test_stale_snapshot(void)
+{
+	static const struct {
+		void (*fn)(struct mmuspec_machine *m, void *arg);
+		const char *rule;
+		const char *what;
+	} cases[] = {
+		{ dev_fault, NULL, "kvm_mmu_fault()" },
+		{ dev_fault_no_retry, "MN-SPTE", "a fault path without retry" },
+	};
+
+	for (unsigned int i = 0; i < 2; i++) {
+		struct run *r = make();
+		enum mmuspec_run_result res;
+		const struct oracle_report *rep;
+		struct dev_arg a = { A0, MMUSPEC_ACC_READ, -1 };
+
+		if (!r->m) {
+			run_free(r);
+			return;
+		}
+		/* the snapshot, then the whole munmap, then the install */
+		run_begin(r);
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_DEVICE, 0, 0,
+				      cases[i].fn, &a);
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_TASK, 0, 1,
+				      cpu_munmap, (void *)A0);
+		dir = (struct directed){ 0, 1, 0 };
+		rep = run_go(r, choose_directed, &dir, &res);
+		CHECK(cases[i].rule ? rep->rule &&
+					      !strcmp(rep->rule,
+						      cases[i].rule) &&
+					      strstr(rep->why, "stale") :
+				      res == MMUSPEC_RUN_OK && !rep->rule &&
+					      a.ret == -EFAULT,
+		      "%s, resolved before munmap, installing after it: %s (%s: %s)",
+		      cases[i].what,
+		      cases[i].rule ? "a stale snapshot (MN-SPTE)" :
+				      "retries, nothing reported",
+		      rep->rule ? rep->rule : "-", rep->why);
+		run_free(r);
+	}
+}
+
 /* Nested invalidations in one thread: the count and the union. */
 struct nest {
 	long in_progress[4];
@@ -178,6 +242,18 @@ static void cpu_end_only(struct mmuspec_machine *m, void *arg)
 	mmu_notifier_invalidate_range_end(&range);
 }
 
+/* The guest uses the shadow MMU, then the VM is torn down. */
+static void use_then_unregister(struct mmuspec_machine *m, void *arg)
+{
+	mmuspec_example_access(m, 0, A0, MMUSPEC_ACC_READ, 0);
+	*(int *)arg = kvm_mmu_unregister(mmuspec_example_kvm_mmu_get(0));
+}
+
+static void test_unregister_race(void)
+{
+	check_unregister_race(make(), use_then_unregister);
+}
+
 static void test_misuse(void)
 {
 	struct run *r = make();
@@ -228,8 +304,10 @@ int main(void)
 {
 	test_faults();
 	test_race();
+	test_stale_snapshot();
 	test_nested();
 	test_young();
+	test_unregister_race();
 	test_misuse();
 	return unit_exit();
 }

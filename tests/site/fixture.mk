@@ -1,4 +1,4 @@
-# Build the site of a fixture tree with mk/site.mk (used by tests/site/run.sh).
+# Build the site of a fixture tree with mk/site.mk (used by tests/site/test_site.sh).
 #   make -f tests/site/fixture.mk FX=DIR site|site-check
 # DIR holds doc/ (chapters) and ref/ (C sources); optional xref.tsv, litmus/,
 # bugzoo/, bench/. Rules come from tests/site/fallback-tangle.py.
@@ -17,4 +17,5 @@ SITE_LITMUS    := $(FX)/litmus
 SITE_LITMUS_RESULTS := $(FX)/litmus-results.tsv
 SITE_BUGZOO    := $(FX)/bugzoo
 SITE_BENCH     := $(FX)/bench
+SITE_BUGZOO_DEF := $(wildcard $(FX)/doc/02-zoo.md)
 include mk/site.mk

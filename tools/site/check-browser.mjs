@@ -3,11 +3,14 @@
 //   node check-browser.mjs --base http://127.0.0.1:PORT/ --out DIR
 //        [--rules rules.tsv] [--tag api.tag] [--chapter NN-x.html]
 //
-// Loads the front page, a chapter, the rule index, an API page and the search
+// Loads the front page, a chapter, the rule index, the litmus, bug-zoo and
+// diagram pages, an API page (each at desktop and phone width) and the search
 // page (searching for an API name taken from the Doxygen tag file), then fails
 // (exit 1) on any JavaScript error, console error, failed request or HTTP
-// error, a missing expected element, an empty body text or a blank render
-// (a screenshot that is almost one colour). Screenshots go to DIR.
+// error, a missing expected element, an empty body text, a blank render (a
+// screenshot that is almost one colour), a top bar that is not at the very
+// top of the page or differs from the front page's, or a page that scrolls
+// sideways. Screenshots go to DIR.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -53,9 +56,27 @@ const api = apiTarget(args.tag);
 const chapter = args.chapter || (rules[0] && rules[0].page);
 
 // [name, url path, checks(page) -> list of problems, viewport]
+const PHONE = { width: 390, height: 844, isMobile: true, deviceScaleFactor: 1 };
+let frontBar = null;     // the front page's top-bar links: [text, absolute URL]
+let zooRules = null;     // bug-zoo page: [bug name, rule ID] of every zoo entry
 const visits = [
-  ["index", "index.html", async (p) => expect(p, {
-    "header.topbar a.brand": 1, "article h1": 1, "ol.cards li a": 1, "aside.sidebar .chapters": 1 })],
+  ["index", "index.html", async (p) => {
+    const probs = await expect(p, {
+      "header.topbar a.brand": 1, "article h1": 1, "ol.cards li a": 1, "aside.sidebar .chapters": 1 });
+    frontBar = await barLinks(p);
+    // every chapter card: its title and a one-line summary, and compact
+    const cards = await p.$$eval("ol.chapter-cards > li", (lis) => lis.map((li) => ({
+      t: li.querySelector("a")?.textContent.trim() || "",
+      s: li.querySelector(".summary")?.textContent.trim() || "",
+      h: li.getBoundingClientRect().height })));
+    if (!cards.length) probs.push("no chapter cards (ol.chapter-cards > li)");
+    for (const c of cards) {
+      if (c.s.length < 10) probs.push(`chapter card "${c.t}" has no summary`);
+      if (c.h > 170) probs.push(`chapter card "${c.t}" is ${Math.round(c.h)} px tall (at most 170)`);
+    }
+    return probs;
+  }],
+  ["index-phone", "index.html", async (p) => expect(p, { "article h1": 1, "ol.chapter-cards li .summary": 1 }), PHONE],
 ];
 if (chapter) {
   const chapterRules = rules.filter((r) => r.page === chapter).map((r) => r.id);
@@ -69,7 +90,7 @@ if (chapter) {
     return probs;
   }]);
   visits.push(["chapter-phone", chapter, async (p) => expect(p, { "article h1": 1, "label.menu-button": 1 }),
-    { width: 390, height: 844, isMobile: true, deviceScaleFactor: 1 }]);
+    PHONE]);
   visits.push(["chapter-print", chapter, async (p) => {
     const hidden = await p.$eval("header.topbar", (el) => getComputedStyle(el).display === "none");
     return hidden ? [] : ["print stylesheet does not hide the top bar"];
@@ -77,17 +98,54 @@ if (chapter) {
 } else {
   fail("chapter", "no chapter to check (no rules and no --chapter)");
 }
+// Generated pages. The bug-zoo page comes before the rule index, which must
+// list every zoo entry under the rule the entry names.
+visits.push(["litmus", "litmus.html", async (p) => (await expect(p, { "article h1": 1 })).concat(await tableFits(p))]);
+visits.push(["litmus-phone", "litmus.html", async (p) => expect(p, { "article h1": 1 }), PHONE]);
+visits.push(["bugzoo", "bugzoo.html", async (p) => {
+  const probs = await expect(p, { "article h1": 1 });
+  probs.push(...await tableFits(p));
+  zooRules = await p.$$eval("table.zoo tbody tr", (rows) => rows.map((r) => [
+    r.cells[0].textContent.trim(), r.cells[1].textContent.trim()]));
+  return probs;
+}]);
+visits.push(["bugzoo-phone", "bugzoo.html", async (p) => expect(p, { "article h1": 1 }), PHONE]);
+visits.push(["diagrams", "diagrams.html", async (p) => diagramChecks(p)]);
+visits.push(["diagrams-phone", "diagrams.html", async (p) => diagramChecks(p), PHONE]);
 visits.push(["rules", "rules.html", async (p) => {
   const probs = await expect(p, { "article h1": 1 });
   if (rules.length) {
     const n = await p.$$eval("table.rules tbody tr[id]", (rows) => rows.length);
     if (n !== rules.length) probs.push(`rule table has ${n} rows, make rules printed ${rules.length}`);
   }
+  probs.push(...await tableFits(p));
+  const cols = await p.$$eval("table.rules thead th", (ths) => ths.map((th) => th.textContent.trim()));
+  const col = (name) => cols.indexOf(name);
+  const rows = await p.$$eval("table.rules tbody tr[id]", (trs) => trs.map((tr) => ({
+    id: tr.id, cells: [...tr.cells].map((td) => td.textContent.replace(/\s+/g, " ").trim()) })));
+  // a rule that is not an oracle rule says what checks it instead
+  for (const r of rows) {
+    const c = r.cells[col("Oracle check")] || "";
+    if (/not an oracle rule/i.test(c) && c.replace(/not an oracle rule/i, "").trim().length < 5)
+      probs.push(`rule ${r.id}: not an oracle rule, but the Oracle check column does not say what checks it`);
+  }
+  for (const [bug, rule] of zooRules || []) {
+    const r = rows.find((x) => x.id === rule);
+    if (!r) probs.push(`bug-zoo entry ${bug} names rule ${rule}, which has no row`);
+    else if (!(r.cells[col("Bug zoo")] || "").includes(bug))
+      probs.push(`rule ${rule}: the Bug zoo column does not list ${bug} (the zoo says it breaks ${rule})`);
+  }
   return probs;
 }]);
+visits.push(["rules-phone", "rules.html", async (p) => expect(p, { "table.rules": 1 }), PHONE]);
 if (api) {
   visits.push(["api", api.page, async (p) => {
-    const probs = await expect(p, { ".contents": 1, "nav.mmuspec-bar a": 1 });
+    const probs = await expect(p, { ".contents": 1, "header.topbar a.brand": 1 });
+    const bar = await barLinks(p);
+    if (frontBar && JSON.stringify(bar) !== JSON.stringify(frontBar)) {
+      probs.push(`top bar differs from the front page's: ${bar.map((l) => l[0]).join(", ")} ` +
+                 `vs ${frontBar.map((l) => l[0]).join(", ")}`);
+    }
     const has = await p.evaluate((n) => document.body.innerText.includes(n), api.name);
     if (!has) probs.push(`API page does not mention ${api.name}`);
     return probs;
@@ -103,9 +161,75 @@ if (api) {
       return [`pagefind search for "${api.name}" gave no result`];
     }
     const links = await p.$$eval(".pagefind-ui__result-link", (as) => as.map((a) => a.getAttribute("href")));
-    return links.some((h) => h.includes("api/")) ? [] :
-      [`pagefind search for "${api.name}" did not find its API page (got ${links.join(" ")})`];
+    const probs = [];
+    return links.some((h) => h.includes("api/")) ? probs : probs.concat(
+      [`pagefind search for "${api.name}" did not find its API page (got ${links.join(" ")})`]);
   }]);
+}
+
+if (api) visits.splice(visits.findIndex((v) => v[0] === "api") + 1, 0,
+  ["api-phone", api.page, async (p) => expect(p, { ".contents": 1, "header.topbar a.brand": 1 }), PHONE]);
+
+// [text, absolute URL] of the top bar's links and its search form's target.
+async function barLinks(page) {
+  return page.$$eval("header.topbar a, header.topbar form", (els) => els.map((e) =>
+    e.tagName === "FORM" ? ["search form", e.action] : [e.textContent.trim(), e.href]));
+}
+
+// The top bar is the first thing on the page: at y = 0, full width, nothing
+// above it.
+async function topBarChecks(page) {
+  return page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const bar = document.querySelector("header.topbar");
+    if (!bar) return ["no top bar (header.topbar)"];
+    const r = bar.getBoundingClientRect();
+    const probs = [];
+    if (Math.abs(r.top) > 0.5) probs.push(`top bar is at y=${r.top.toFixed(1)}, not at the top of the page`);
+    if (r.left > 0.5 || r.width < window.innerWidth - 1) probs.push(`top bar does not span the page (x=${r.left}, width ${r.width})`);
+    const hit = document.elementFromPoint(window.innerWidth / 2, 1);
+    if (!hit || !bar.contains(hit)) probs.push(`something other than the top bar is at the top of the page: <${hit ? hit.tagName.toLowerCase() : "nothing"}>`);
+    return probs;
+  });
+}
+
+// At desktop width the generated tables show every column without
+// scrolling sideways.
+async function tableFits(page) {
+  return page.$$eval("table.rules, table.zoo, table.litmus-index", (ts) => ts.filter((t) => t.scrollWidth > t.clientWidth + 1)
+    .map((t) => `table.${t.className} needs ${t.scrollWidth} px, has ${t.clientWidth}: its last columns are cut off`));
+}
+
+// Nothing makes the page itself scroll sideways (wide code and tables
+// scroll inside their own box).
+async function overflowChecks(page) {
+  return page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= w + 1) return [];
+    const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > w + 1)
+      .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= w + 1)
+      .slice(0, 3).map((e) => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : ""));
+    return [`page is ${document.documentElement.scrollWidth} px wide in a ${w} px window (too wide: ${wide.join(", ")})`];
+  });
+}
+
+// Every diagram is drawn (an SVG with shapes) and its text is not shrunk
+// below a readable size.
+async function diagramChecks(page) {
+  const probs = await expect(page, { "article h1": 1 });
+  const figs = await page.$$eval("figure.diagram", (fs) => fs.map((f) => {
+    const svg = f.querySelector("svg");
+    if (!svg) return { id: f.id, shapes: 0, font: 0 };
+    const t = svg.querySelector("text");
+    const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width);
+    const size = t ? parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize) * scale : 0;
+    return { id: f.id || f.querySelector("figcaption")?.textContent.slice(0, 30), shapes: svg.querySelectorAll("path, polygon, ellipse").length, font: size };
+  }));
+  for (const f of figs) {
+    if (f.shapes < 2) probs.push(`diagram ${f.id}: no drawing`);
+    else if (f.font < 9) probs.push(`diagram ${f.id}: text drawn at ${f.font.toFixed(1)} px (shrunk to fit; at least 9)`);
+  }
+  return probs;
 }
 
 async function expect(page, selectors) {
@@ -183,6 +307,10 @@ try {
     }
     if (!resp || (!resp.ok() && resp.status() !== 304)) fail(name, `HTTP ${resp ? resp.status() : "no response"} for ${url}`);
     for (const p of await check(page)) fail(name, p);
+    if (!media) {
+      for (const p of await topBarChecks(page)) fail(name, p);
+      for (const p of await overflowChecks(page)) fail(name, p);
+    }
     const text = await page.evaluate(() => document.body ? document.body.innerText.trim().length : 0);
     if (text < 40) fail(name, `body text is empty or nearly so (${text} characters)`);
     const shot = path.join(out, name + ".png");

@@ -10,6 +10,9 @@ the pages whose inputs really changed.
         ID<TAB>page.html, from `tangle --rules` output.
   sitegen.py source   --out X.md DOC
         the markdown source view of one chapter, with an anchor per line (#L12).
+  sitegen.py doxheader --header H --topbar T --out F
+        Doxygen's HTML header H with the site's top bar T (pandoc template
+        syntax, $root$) in place of its "<!-- mmuspec:topbar" marker line.
   sitegen.py pages    --outdir DIR --rules rules.tsv --nav nav.yaml [options]
         index, rules, diagrams, litmus, bugzoo and search pages (markdown with
         raw HTML), plus plot images copied into the site.
@@ -23,7 +26,10 @@ Data read by `pages`, each optional; what is absent is reported as
   --litmus-dir DIR  *.litmus files; header lines "rules: ID ID..." and
                     "expect: VERDICT" (any comment leader), shown verbatim.
   --litmus-results FILE  lines NAME<TAB>OBSERVED from a litmus run.
-  --bugzoo-dir DIR  table.md (a markdown table) and *.svg/*.png plots.
+  --bugzoo-dir DIR  table.md (the measured table of `make bugzoo`) and *.svg/*.png plots.
+  --bugzoo-def FILE the bug-zoo chapter: its C table of entries
+                    `{ PREFIX_BUG_NAME, "RULE-ID", "buggy", "fixed", gap },`
+                    gives each bug its rule; its "### name" section, the story.
   --bench-dir DIR   *.txt figures from `make bench`.
   --diagrams DIR    *.dot sources; "// caption: ..." lines give the caption.
   --index FILE      markdown prose for the front page.
@@ -75,9 +81,19 @@ def page_of(doc):
 
 
 def chapter_title(doc):
+    for _, line in prose_lines(doc):
+        m = H1.match(line)
+        if m:
+            return m.group(1)
+    die("%s: no level-1 heading ('# Title'); every chapter needs one" % doc)
+
+
+def prose_lines(doc):
+    """(line number, text) of the lines of DOC outside fenced code blocks."""
     with open(doc, encoding="utf-8") as f:
         in_fence = None
-        for line in f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
             m = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
             if m:
                 fence = m.group(1)
@@ -87,10 +103,54 @@ def chapter_title(doc):
                     in_fence = None
                 continue
             if in_fence is None:
-                m = H1.match(line)
-                if m:
-                    return m.group(1)
-    die("%s: no level-1 heading ('# Title'); every chapter needs one" % doc)
+                yield n, line
+
+
+def gfm_id(heading):
+    """The identifier pandoc's gfm_auto_identifiers gives a heading."""
+    text = re.sub(r"[`*_]|\[|\]\([^)]*\)", "", heading).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+# An abbreviation whose full stop does not end a sentence.
+ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|resp|Fig|No)|\b[A-Z])\.$")
+
+
+def first_sentence(doc):
+    """The first sentence of the first prose paragraph after DOC's title."""
+    para, seen_title = [], False
+    for _, line in prose_lines(doc):
+        if not seen_title:
+            seen_title = bool(H1.match(line))
+            continue
+        if not line.strip():
+            if para:
+                break
+            continue
+        if not para and re.match(r"^\s*(#|>|[-*+] |\d+\. |\||<|\[[A-Z][A-Z0-9]*(-[A-Z0-9]+)+\])", line):
+            continue
+        para.append(line.strip())
+    text = " ".join(para)
+    for m in re.finditer(r"[.!?](?=\s+[A-Z(`*\"]|\s*$)", text):
+        if not ABBREV.search(text[:m.end()]):
+            return text[:m.end()]
+    return text
+
+
+def inline_html(md):
+    """A line of markdown prose as HTML: code spans, links, emphasis."""
+    out = []
+    for i, part in enumerate(re.split(r"(`[^`]*`)", md)):
+        if i % 2:
+            out.append("<code>%s</code>" % esc(part[1:-1]))
+            continue
+        part = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", part)
+        part = esc(part)
+        part = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", part)
+        part = re.sub(r"(?<![\w*])\*(.+?)\*(?![\w*])", r"<em>\1</em>", part)
+        out.append(part)
+    return "".join(out)
 
 
 def read_nav(path):
@@ -265,20 +325,161 @@ def rule_link(rid, rulemap):
     return '<span class="ruleref unknown" title="no rule %s is defined">%s</span>' % (rid, rid)
 
 
-def bugzoo_rows(path):
-    """(entry, [rule ids]) for each row of the bug-zoo markdown table."""
-    rows = []
+ZOO_ENTRY = re.compile(r"\{\s*[A-Z][A-Z0-9]*_BUG_([A-Z0-9_]+)\s*,(.*?)\}\s*[,;]", re.S)
+C_FIELD = re.compile(r'NULL|"(?:[^"\\\n]|\\.)*"(?:\s*"(?:[^"\\\n]|\\.)*")*')
+
+
+def c_string(tok):
+    if tok == "NULL":
+        return None
+    return "".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', tok)).replace('\\"', '"')
+
+
+def read_zoo(path):
+    """The bug zoo as its chapter defines it: a list of {name, rule, buggy,
+    fixed, gap, href}, from the C table of entries in the chapter's code
+    blocks; href is the bug's "### name" section on the chapter page."""
+    if not path:
+        return []
+    if not os.path.exists(path):
+        die("%s: bug-zoo chapter not found" % path)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    prose = dict(prose_lines(path))
+    code = "\n".join("" if n in prose else l for n, l in enumerate(lines, 1))
+    anchors = {gfm_id(m.group(1)) for n, l in prose.items()
+               for m in [re.match(r"^#{2,6}\s+(.+?)\s*#*\s*$", l)] if m}
+    page = page_of(path)
+    zoo, seen = [], {}
+    for m in ZOO_ENTRY.finditer(code):
+        fields = [c_string(t) for t in C_FIELD.findall(m.group(2))]
+        line = code.count("\n", 0, m.start()) + 1
+        name = m.group(1).lower().replace("_", "-")
+        if not fields or not fields[0] or not RULE_ID.match(fields[0]):
+            die('%s:%d: zoo entry %s: expected a rule ID string ("RULE-ID") after the switch'
+                % (path, line, name))
+        if name in seen:
+            die("%s:%d: zoo entry %s given twice (first at line %d)" % (path, line, name, seen[name]))
+        seen[name] = line
+        fields += [None] * (4 - len(fields))
+        zoo.append({"name": name, "rule": fields[0], "buggy": fields[1], "fixed": fields[2],
+                    "gap": fields[3], "line": line,
+                    "href": page + ("#" + name if name in anchors else "")})
+    if not zoo:
+        die('%s: no bug-zoo table: expected entries like { MMUSPEC_BUG_NAME, "RULE-ID", '
+            '"buggy-test", "fixed-test", NULL }, in a code block' % path)
+    return zoo
+
+
+def read_kills(path):
+    """Measured kill times per bug from build/bugzoo/table.md: name ->
+    {"kills": [(corpus label, median seconds or None)], "verdict": text},
+    and the table's first line (what was measured, how)."""
+    kills, header, note = {}, None, ""
     if not path or not os.path.exists(path):
-        return rows
+        return kills, note
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if not line.lstrip().startswith("|") or re.match(r"^\s*\|[\s:|-]+\|\s*$", line):
+            line = line.strip()
+            if not line.startswith("|"):
+                note = note or line
                 continue
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            ids = sorted(set(BARE_RULE.findall(line)))
-            if cells and ids:
-                rows.append((re.sub(r"[`*\[\]]", "", cells[0]), ids))
-    return rows
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(re.match(r"^:?-+:?$", c) for c in cells):
+                continue
+            if header is None:
+                header = cells
+                continue
+            m = re.match(r"^`([^`]+)`$", cells[0])
+            if not m:
+                continue
+            row = {"kills": [], "verdict": ""}
+            for h, c in zip(header, cells):
+                hm = re.match(r"^(.*?):\s*kill s median", h)
+                if hm:
+                    med = c.split("/")[0].strip()
+                    row["kills"].append((hm.group(1), med if re.match(r"^[\d.]+$", med) else None))
+                elif h == "verdict":
+                    row["verdict"] = re.sub(r"\s*\(known gap.*$", "", c.replace("**", ""))
+            kills[m.group(1)] = row
+    return kills, note
+
+
+def kill_text(k):
+    """'killed: libFuzzer empty 0.34 s, seeds 0.23 s' for one measured bug."""
+    parts = []
+    for label, med in k["kills"]:
+        parts.append("%s %s" % (esc(label), "%s s" % med if med else "no kill"))
+    return '<span class="kill">%s%s</span>' % (
+        esc(k["verdict"] or "measured") + (": " if parts else ""), ", ".join(parts))
+
+
+def rule_paragraph(src, line):
+    """The text of the paragraph that starts at SRC:LINE."""
+    try:
+        with open(src, encoding="utf-8") as f:
+            lines = f.read().split("\n")[line - 1:]
+    except OSError:
+        return ""
+    out = []
+    for l in lines:
+        if not l.strip():
+            break
+        out.append(l.strip())
+    return " ".join(out)
+
+
+def family_conventions(docs):
+    """Rule families that are not oracle rules, as the chapters state it in a
+    list item "the `PREFIX-` family ..., which <what checks it>;": a list of
+    (prefix, what, href of the section that says so)."""
+    out = []
+    for doc in docs:
+        section, item = "", []
+        for _, line in list(prose_lines(doc)) + [(0, "")]:
+            h = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", line)
+            if h:
+                section = gfm_id(h.group(1))
+            if re.match(r"^\s*[-*+] ", line) or not line.strip() or h:
+                text = " ".join(item)
+                m = re.match(r"^the `([A-Z][A-Z0-9]*-)` family\b.*?, which (.+?)[;.]?$", text)
+                if m:
+                    out.append((m.group(1), m.group(2), page_of(doc) + ("#" + section if section else "")))
+                item = [re.sub(r"^\s*[-*+] ", "", line).strip()] if re.match(r"^\s*[-*+] ", line) else []
+            elif item:
+                item.append(line.strip())
+    return out
+
+
+def not_oracle(rule, families):
+    """(what checks it, HTML) for a rule that is not an oracle rule, else None:
+    its paragraph's "Not an oracle rule: ..." or its family's convention."""
+    para = rule_paragraph(rule["src"], rule["line"])
+    m = re.search(r"(?:^|[.!?]\s+)Not an oracle rule\b[:.,]?\s*(.*)$", para)
+    if m:
+        return inline_html(m.group(1).strip() or "see its paragraph")
+    for prefix, what, href in families:
+        if rule["id"].startswith(prefix):
+            return '%s (<a href="%s">convention</a>)' % (inline_html(what), esc(href))
+    return None
+
+
+def litmus_cell(entries, by_name):
+    """Litmus column: forbidden tests by name, the allowed ones folded."""
+    def one(name, verdict):
+        observed = by_name.get(name, {}).get("observed")
+        label = esc(name) + (' <span class="verdict">%s</span>' % esc(observed) if observed else "")
+        if name in by_name:
+            return '<a href="litmus.html#litmus-%s">%s</a>' % (esc(name), label)
+        return label + ' <span class="status">file missing</span>'
+    forb = [(n, v) for n, v in entries if not v.startswith("allowed")]
+    allowed = [(n, v) for n, v in entries if v.startswith("allowed")]
+    out = "<br>".join(one(n, v) for n, v in forb)
+    if allowed:
+        items = "<br>".join(one(n, v) for n, v in allowed)
+        out += ('%s<details><summary>%d allowed</summary>%s</details>'
+                % ("" if not forb else "", len(allowed), items))
+    return out
 
 
 def page_rules(a, chapters, rules, rulemap):
@@ -293,10 +494,16 @@ def page_rules(a, chapters, rules, rulemap):
         for kind in ("forbidden", "allowed"):
             for f in x[kind]:
                 by_rule.setdefault(rid, {}).setdefault(litmus_name(f), kind)
+    zoo = read_zoo(a.bugzoo_def)
+    kills, kill_note = read_kills(a.bugzoo_dir and os.path.join(a.bugzoo_dir, "table.md"))
     bz = {}
-    for entry, ids in bugzoo_rows(a.bugzoo_dir and os.path.join(a.bugzoo_dir, "table.md")):
-        for rid in ids:
-            bz.setdefault(rid, []).append(entry)
+    for b in zoo:
+        k = kills.get(b["name"])
+        gap = ' <span class="status" title="%s">gap</span>' % esc(b["gap"]) if b["gap"] else ""
+        bz.setdefault(b["rule"], []).append(
+            '<a href="%s">%s</a>%s%s' % (esc(b["href"]), esc(b["name"]), gap,
+                                        "<br>" + kill_text(k) if k else ""))
+    families = family_conventions([c["src"] for c in chapters if os.path.exists(c["src"])])
     titles = {c["href"]: c for c in chapters}
     out = front("Rule index", "rules")
     if not rules:
@@ -309,35 +516,44 @@ def page_rules(a, chapters, rules, rulemap):
     def origin(ok, what):
         return ("read from " if ok else "none yet: nothing in ") + what
 
+    if zoo:
+        zoo_src = "the zoo table of [%s](%s) (%d bugs, each with the rule it breaks); kill " \
+            "times: %s" % (os.path.basename(a.bugzoo_def), page_of(a.bugzoo_def), len(zoo),
+                           "`build/bugzoo/table.md` (%s)" % re.split(r":\s", kill_note)[0] if kills
+                           else "not measured yet (`make bugzoo` writes `build/bugzoo/table.md`)")
+    else:
+        zoo_src = "none yet: no bug-zoo chapter"
     out += ("Where the other columns come from:\n\n"
-            "- Oracle check: %s.\n- Litmus tests: %s.\n- Bug zoo: %s.\n\n" % (
+            "- Oracle check: %s; a rule that is not an oracle rule says what checks it "
+            "instead.\n- Litmus tests: %s.\n- Bug zoo: %s.\n\n" % (
                 origin(any(x["check"] for x in xref.values()),
                        "`build/rules-xref.tsv` (`make rules-xref`)"),
                 origin(bool(by_rule), "`corpus/litmus/*.litmus` and `build/rules-xref.tsv`"),
-                origin(bool(bz), "`build/bugzoo/table.md`")))
+                zoo_src))
     rows = []
     for r in rules:
         page = page_of(r["src"])
         ch = titles.get(page)
-        chap = ('<a href="%s">%s</a>' % (page, esc(ch["num"] + " " + ch["title"])) if ch
-                else esc(r["src"]))
+        chap = ('<a href="%s">%s</a>' % (page, esc(ch["num"] + " " + ch["title"]))
+                if ch else esc(r["src"]))
         srcline = '<a class="srcline" href="source/%s#L%d"><code>%s:%d</code></a>' % (
             page, r["line"], esc(os.path.basename(r["src"])), r["line"])
         x = xref.get(r["id"])
-        oracle = [check_link(x["check"], titles)] if x and x["check"] else []
-        lit = []
-        for name, verdict in sorted(by_rule.get(r["id"], {}).items()):
-            label = esc(name) + (' <span class="verdict">%s</span>' % esc(verdict) if verdict else "")
-            lit.append('<a href="litmus.html#litmus-%s">%s</a>' % (esc(name), label)
-                       if name in by_name else label + ' <span class="status">file missing</span>')
-        bugs = ['<a href="bugzoo.html">%s</a>' % esc(e) for e in bz.get(r["id"], [])]
+        oracle = check_link(x["check"], titles) if x and x["check"] else ""
+        if not oracle:
+            other = not_oracle(r, families)
+            if other:
+                oracle = '<span class="status">not an oracle rule</span><br>%s' % other
+        lit = litmus_cell(sorted(by_rule.get(r["id"], {}).items()), by_name)
         rows.append(
             '<tr id="%s"><td><a class="rule-id" href="%s#%s">%s</a> '
             '<a class="permalink" href="#%s" title="Permalink to this row">¶</a></td>'
-            '<td>%s</td><td>%s<br>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+            '<td data-label="Statement">%s</td><td data-label="Chapter">%s<br>%s</td>'
+            '<td data-label="Oracle check">%s</td><td data-label="Litmus tests">%s</td>'
+            '<td data-label="Bug zoo">%s</td></tr>' % (
                 r["id"], page, r["id"], r["id"], r["id"], esc(r["summary"]), chap, srcline,
-                "<br>".join(oracle) or none_yet(), "<br>".join(lit) or none_yet(),
-                "<br>".join(bugs) or none_yet()))
+                oracle or none_yet(), lit or none_yet(),
+                "<br>".join(bz.get(r["id"], [])) or none_yet()))
     out += raw('<table class="rules">\n<thead><tr><th>Rule</th><th>Statement</th><th>Chapter</th>'
                '<th>Oracle check</th><th>Litmus tests</th><th>Bug zoo</th></tr></thead>\n<tbody>\n'
                + "\n".join(rows) + "\n</tbody>\n</table>")
@@ -353,6 +569,14 @@ def page_litmus(a, rulemap):
     out += ("%d litmus tests from `corpus/litmus/`, each shown verbatim with the verdict it "
             "declares (`expect`) and, once the runner has run it, the verdict observed.\n\n"
             % len(tests))
+    rows = "".join(
+        '<tr><td><a href="#litmus-%s">%s</a></td><td class="verdict">%s</td><td>%s</td><td>%s</td></tr>\n' % (
+            esc(t["name"]), esc(t["name"]), esc(t["observed"] or t["expect"] or "—"),
+            ", ".join(rule_link(r, rulemap) for r in t["rules"]), esc(t["about"] or ""))
+        for t in tests)
+    out += raw('<table class="litmus-index">\n<thead><tr><th>Test</th><th>%s</th><th>Rules</th>'
+               '<th>About</th></tr></thead>\n<tbody>\n%s</tbody>\n</table>' % (
+                   "Observed" if any(t["observed"] for t in tests) else "Expected", rows))
     for t in tests:
         rules = ", ".join(rule_link(r, rulemap) for r in t["rules"]) or none_yet("no rules line")
         verdict = esc(t["expect"]) if t["expect"] else none_yet("no expect line")
@@ -367,16 +591,40 @@ def page_litmus(a, rulemap):
     return out
 
 
-def page_bugzoo(a, site_out):
+def page_bugzoo(a, site_out, rulemap, litmus_names):
     out = front("Bug zoo", "bugzoo")
+    zoo = read_zoo(a.bugzoo_def)
+    if zoo:
+        def test(name):
+            if not name:
+                return none_yet("none")
+            if name in litmus_names:
+                return '<a href="litmus.html#litmus-%s"><code>%s</code></a>' % (esc(name), esc(name))
+            return "<code>%s</code>" % esc(name)
+        rows = "".join(
+            '<tr><td><a href="%s"><code>%s</code></a></td><td data-label="Rule broken">%s</td>'
+            '<td data-label="Forbidden test">%s</td><td data-label="Allowed test">%s</td>'
+            '<td data-label="Known gap">%s</td></tr>\n' % (
+                esc(b["href"]), esc(b["name"]), rule_link(b["rule"], rulemap), test(b["buggy"]),
+                test(b["fixed"]), esc(b["gap"]) if b["gap"] else "—")
+            for b in zoo)
+        out += ("## The zoo\n\n%d historical bugs, each a switch of the model that turns the "
+                "mistake back on, with the rule its finding must carry and the litmus test it "
+                "makes `forbidden` (and the same test without the bug, `allowed`). From the table "
+                "of [%s](%s); each name links to the bug's story there.\n\n" % (
+                    len(zoo), os.path.basename(a.bugzoo_def), page_of(a.bugzoo_def)))
+        out += raw('<table class="zoo">\n<thead><tr><th>Bug</th><th>Rule broken</th>'
+                   '<th>Forbidden test (bug on)</th><th>Allowed test (bug off)</th><th>Known gap</th>'
+                   '</tr></thead>\n<tbody>\n' + rows + "</tbody>\n</table>")
     d = a.bugzoo_dir
     table = d and os.path.join(d, "table.md")
+    out += "## Measured kill times\n\n"
     if table and os.path.exists(table):
         with open(table, encoding="utf-8") as f:
-            out += "## Mutants and historical bugs\n\n" + f.read().strip() + "\n\n"
+            out += "::: {.measured}\n" + f.read().strip() + "\n:::\n\n"
     else:
-        out += ("## Mutants and historical bugs\n\nNot produced yet: `build/bugzoo/table.md` does "
-                "not exist (the bug-zoo run writes it).\n\n")
+        out += ("Not measured yet: `build/bugzoo/table.md` does not exist (`make bugzoo` "
+                "writes it).\n\n")
     plots = sorted(f for f in os.listdir(d) if f.endswith((".svg", ".png"))) if d and os.path.isdir(d) else []
     out += "## Time to detection\n\n"
     if plots:
@@ -385,7 +633,7 @@ def page_bugzoo(a, site_out):
             src, dst = os.path.join(d, p), os.path.join(site_out, "bugzoo", p)
             if not os.path.exists(dst) or open(src, "rb").read() != open(dst, "rb").read():
                 shutil.copyfile(src, dst)
-            out += '![%s](bugzoo/%s)\n\n' % (p, p)
+            out += '![Plot `build/bugzoo/%s`, written by `make bugzoo` with the table above.](bugzoo/%s)\n\n' % (p, p)
     else:
         out += "Not produced yet: no plot in `build/bugzoo/`.\n\n"
     out += "## Latest benchmark figures\n\n"
@@ -440,9 +688,12 @@ def page_index(a, chapters, rules):
     out = front(title, "home") + prose
     out += "## Chapters {#chapters}\n\n"
     if chapters:
-        items = "".join('<li><a href="%s"><span class="num">%s</span> %s</a></li>\n' % (
-            c["href"], esc(c["num"]), esc(c["title"])) for c in chapters)
-        out += raw('<ol class="cards">\n' + items + "</ol>")
+        items = "".join(
+            '<li><a href="%s"><span class="num">%s</span> %s</a><p class="summary" title="%s">%s</p></li>\n' % (
+                c["href"], esc(c["num"]), esc(c["title"]), esc(re.sub(r"[`*]", "", s)), inline_html(s))
+            for c, s in ((c, first_sentence(c["src"]) if os.path.exists(c["src"]) else "")
+                         for c in chapters))
+        out += raw('<ol class="cards chapter-cards">\n' + items + "</ol>")
     else:
         out += "No chapters yet.\n\n"
     out += "## Reference\n\n"
@@ -459,12 +710,30 @@ def page_index(a, chapters, rules):
 
 
 def page_search():
+    # css/script: template lists (links in <head>, scripts at the end of
+    # <body>); as header-includes markdown, pandoc wraps them in a <p>, which
+    # the browser moves into <body> above the top bar.
     out = front("Search", "search",
-                'header-includes: |\n  <link rel="stylesheet" href="pagefind/pagefind-ui.css">\n'
-                'include-after: |\n  <script src="pagefind/pagefind-ui.js"></script>\n'
-                '  <script src="assets/search.js"></script>\n')
+                "css: [pagefind/pagefind-ui.css]\n"
+                "script: [pagefind/pagefind-ui.js, assets/search.js]\n")
     out += raw('<p id="search-note">Loading the search index…</p>\n<div id="search"></div>')
     return out
+
+
+def cmd_doxheader(a):
+    with open(a.topbar, encoding="utf-8") as f:
+        bar = f.read()
+    if re.search(r"\$(?!root\$)[\w.-]+\$|\$\{", bar.replace("$root$", "")):
+        die("%s: only the variable $root$ can be used in the top bar (it is shared "
+            "with the Doxygen header)" % a.topbar)
+    bar = bar.replace("$root$", "$relpath^../")
+    with open(a.header, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    marks = [i for i, l in enumerate(lines) if l.lstrip().startswith("<!-- mmuspec:topbar")]
+    if len(marks) != 1:
+        die("%s: expected one '<!-- mmuspec:topbar' marker line, found %d" % (a.header, len(marks)))
+    lines[marks[0]] = bar.rstrip("\n")
+    write_if_changed(a.out, "\n".join(lines))
 
 
 def cmd_pages(a):
@@ -475,7 +744,8 @@ def cmd_pages(a):
         "index": page_index(a, chapters, rules),
         "rules": page_rules(a, chapters, rules, rulemap),
         "litmus": page_litmus(a, rulemap),
-        "bugzoo": page_bugzoo(a, a.site_out),
+        "bugzoo": page_bugzoo(a, a.site_out, rulemap,
+                              {t["name"] for t in read_litmus(a.litmus_dir, None)}),
         "diagrams": page_diagrams(a),
         "search": page_search(),
     }
@@ -495,6 +765,10 @@ def main():
     s = sub.add_parser("source")
     s.add_argument("--out", required=True)
     s.add_argument("doc")
+    s = sub.add_parser("doxheader")
+    s.add_argument("--header", required=True)
+    s.add_argument("--topbar", required=True)
+    s.add_argument("--out", required=True)
     s = sub.add_parser("pages")
     s.add_argument("--outdir", required=True)
     s.add_argument("--site-out", required=True)
@@ -504,11 +778,13 @@ def main():
     s.add_argument("--litmus-dir")
     s.add_argument("--litmus-results")
     s.add_argument("--bugzoo-dir")
+    s.add_argument("--bugzoo-def")
     s.add_argument("--bench-dir")
     s.add_argument("--diagrams")
     s.add_argument("--index")
     a = p.parse_args()
-    {"nav": cmd_nav, "rulemap": cmd_rulemap, "source": cmd_source, "pages": cmd_pages}[a.cmd](a)
+    {"nav": cmd_nav, "rulemap": cmd_rulemap, "source": cmd_source, "doxheader": cmd_doxheader,
+     "pages": cmd_pages}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,13 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/01-literate.md
  */
-#line 171 "doc/01-literate.md"
+#line 172 "doc/01-literate.md"
 #ifndef MMUSPEC_LINUX_BUG_H
 #define MMUSPEC_LINUX_BUG_H
 
 #include <stdbool.h>
 
-#line 191 "doc/01-literate.md"
+#line 192 "doc/01-literate.md"
 /**
  * typedef mmuspec_warn_fn - called for every warning the model raises
  * @file: chapter (or source file) of the WARN_ON()
@@ -20,13 +20,13 @@
  */
 typedef void (*mmuspec_warn_fn)(const char *file, int line, const char *cond,
 				void *data);
-#line 177 "doc/01-literate.md"
+#line 178 "doc/01-literate.md"
 
 void __mmuspec_warn(const char *file, int line, const char *cond);
 mmuspec_warn_fn mmuspec_set_warn_handler(mmuspec_warn_fn fn, void *data);
 unsigned long mmuspec_warn_count(void);
 
-#line 206 "doc/01-literate.md"
+#line 207 "doc/01-literate.md"
 #define WARN_ON(condition)                                              \
 	({                                                              \
 		bool __ret_warn_on = !!(condition);                     \
@@ -45,6 +45,6 @@ unsigned long mmuspec_warn_count(void);
 		}                                                       \
 		__ret_warn_once;                                        \
 	})
-#line 183 "doc/01-literate.md"
+#line 184 "doc/01-literate.md"
 
 #endif /* MMUSPEC_LINUX_BUG_H */

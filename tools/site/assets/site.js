@@ -10,6 +10,23 @@
     a.textContent = "¶";
     h.appendChild(a);
   });
+  // Identifiers in table cells may break after "_", "/" or "." (a
+  // <wbr>, which copying ignores), so that a table fits the text column
+  // without breaking words anywhere else.
+  document.querySelectorAll("article table code").forEach(function (code) {
+    var walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), texts = [];
+    while (walk.nextNode()) texts.push(walk.currentNode);
+    texts.forEach(function (t) {
+      var parts = t.data.split(/(?<=[_\/.])(?=.)/);
+      if (parts.length < 2) return;
+      var frag = document.createDocumentFragment();
+      parts.forEach(function (p, i) {
+        if (i) frag.appendChild(document.createElement("wbr"));
+        frag.appendChild(document.createTextNode(p));
+      });
+      t.parentNode.replaceChild(frag, t);
+    });
+  });
   // Source view: a click on a line number links to that line (#L12). These
   // are not <a> links so that a long chapter does not carry thousands of them.
   document.querySelectorAll(".source-view").forEach(function (pre) {

@@ -109,10 +109,19 @@ local function render_dot(cb)
   local pfx = "dg" .. diagram_no .. "-"
   svg = svg:gsub('id="', 'id="' .. pfx):gsub('href="#', 'href="#' .. pfx)
   svg = svg:gsub("<!%-%-.-%-%->\n?", "")
+  -- shrink to fit a narrow page only down to 62% of the drawn size, so the
+  -- labels stay readable (about 9.5 px); below that the figure scrolls sideways
+  svg = svg:gsub('^<svg width="([%d.]+)pt"', function(w)
+    return string.format('<svg style="min-width: %dpx" width="%spt"', math.floor(tonumber(w) * 4 / 3 * 0.62), w)
+  end, 1)
   local cap = cb.attributes["caption"]
   local html = '<figure class="diagram"' .. (cb.identifier ~= "" and (' id="' .. cb.identifier .. '"') or "") ..
     '>\n' .. svg
-  if cap then html = html .. '<figcaption>' .. C.html_escape(cap) .. '</figcaption>\n' end
+  if cap then
+    -- "->invalidate()" must not break after its "-"
+    local c = C.html_escape(cap):gsub("(%S*%-&gt;%S*)", '<span class="nobr">%1</span>')
+    html = html .. '<figcaption>' .. c .. '</figcaption>\n'
+  end
   return pandoc.RawBlock("html", html .. '</figure>')
 end
 
