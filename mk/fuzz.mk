@@ -35,6 +35,30 @@ LDFLAGS_asan := -fsanitize=address,undefined
 FUZZ_CONFIGS := fz fzfast afl cov
 $(foreach c,$(FUZZ_CONFIGS),$(eval $(call config_rules,$(c))))
 
+# What the libFuzzer builds' coverage sees of the model (doc/13-fuzzing.md,
+# section 13.6, has the measurements behind the default). The decoder, the
+# harness and the targets always get libFuzzer's whole instrumentation
+# (edges and comparison tracing); every other ref/ directory, the model and
+# the oracle, gets FUZZ_MODEL_COV: full (the same), edges (edge counters
+# only: no trace-cmp), or none.
+FUZZ_MODEL_COV ?= edges
+FUZZ_COV_full :=
+FUZZ_COV_edges := -fno-sanitize-coverage=trace-cmp
+FUZZ_COV_none := -fno-sanitize=fuzzer-no-link
+ifeq ($(filter full edges none,$(FUZZ_MODEL_COV)),)
+$(error FUZZ_MODEL_COV must be full, edges or none, not '$(FUZZ_MODEL_COV)')
+endif
+FUZZ_MODEL_DIRS := $(filter-out ref/13-fuzzing/,$(sort $(dir $(REF_LIB_SRCS))))
+$(foreach c,fz fzfast,$(foreach d,$(FUZZ_MODEL_DIRS),\
+	$(eval $(B)/$(c)/$(d)%.o: CFLAGS_$(c) += $(FUZZ_COV_$(FUZZ_MODEL_COV)))))
+# A change of FUZZ_MODEL_COV rebuilds the libraries it applies to.
+.PHONY: fuzz-cov-force
+$(foreach c,fz fzfast,$(eval $(REF_LIB_SRCS:%.c=$(B)/$(c)/%.o): \
+	$(B)/$(c)/model-cov.txt))
+$(B)/%/model-cov.txt: fuzz-cov-force
+	@mkdir -p $(@D)
+	$(Q)echo '$(FUZZ_MODEL_COV)' | cmp -s - $@ || echo '$(FUZZ_MODEL_COV)' >$@
+
 # fuzz-NAME in configuration C; replay builds link fuzz/replay_main.c.
 define fuzz_target_rule
 $(B)/$(1)/fuzz/targets/$(2).o: $(wildcard fuzz/targets/*.h)
@@ -78,12 +102,31 @@ coverage: fuzz-known
 
 PROVIDED_TARGETS += fuzz afl coverage
 
-# Throughput ratios against the empty harness (part of make bench).
+# Throughput ratios against the empty harness (part of make bench), and
+# the oracle's cost: the kernel target over fixed inputs, uninstrumented
+# (clang -O2), with the oracle and with it compiled out (fuzz/bench_main.c).
+$(B)/clang/fuzz/targets/kernel.o: $(wildcard fuzz/targets/*.h)
+$(B)/clang/ref/12-exploration/explore-no-oracle.o: \
+		ref/12-exploration/explore.c $(REF_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) -DMMUSPEC_NO_ORACLE -c $< -o $@
+$(B)/clang/fuzz/bench/kernel: $(B)/clang/fuzz/bench_main.o \
+		$(B)/clang/fuzz/targets/kernel.o $(B)/clang/libmmuspec.a
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) $^ -o $@
+$(B)/clang/fuzz/bench/kernel-no-oracle: $(B)/clang/fuzz/bench_main.o \
+		$(B)/clang/fuzz/targets/kernel.o \
+		$(B)/clang/ref/12-exploration/explore-no-oracle.o \
+		$(B)/clang/libmmuspec.a
+	@mkdir -p $(@D)
+	$(Q)$(CC_clang) $(CFLAGS_clang) $^ -o $@
 .PHONY: bench-fuzz
 bench-fuzz:
 	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_NAMES),\
-		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t))
-	$(Q)mkdir -p $(B)/bench && fuzz/bench.sh | tee $(B)/bench/fuzz.txt
+		$(B)/fz/fuzz/bin/$(t) $(B)/fzfast/fuzz/bin/$(t) $(B)/afl/fuzz/bin/$(t)) \
+		$(B)/clang/fuzz/bench/kernel $(B)/clang/fuzz/bench/kernel-no-oracle \
+		$(B)/fuzz/kernel/seeds.stamp
+	$(Q)mkdir -p $(B)/bench && FUZZ_BUILD=$(B) fuzz/bench.sh | tee $(B)/bench/fuzz.txt
 BENCH_TARGETS += bench-fuzz
 
 # Seeds: the litmus suite and the regressions, encoded per vocabulary.

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3914 "doc/02-machine.md"
+#line 4130 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -264,6 +264,8 @@ void mmuspec_set_vma_flags(struct mm_struct *mm, unsigned long addr,
 		uint8_t *f =
 			&mm->vm_flags[((addr - mm->start) >> PAGE_SHIFT) + i];
 
+		if (*f == (uint8_t)flags)
+			continue; /* no write, nothing to undo */
 		mmuspec_undo_save(mm->machine, f, 1);
 		*f = (uint8_t)flags;
 	}
@@ -399,7 +401,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4314 "doc/02-machine.md"
+#line 4532 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

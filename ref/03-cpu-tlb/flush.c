@@ -355,7 +355,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 1089 "doc/03-cpu-tlb.md"
+#line 1119 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 405 "doc/10-oracle.md"
+#line 408 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -117,6 +117,7 @@ struct oracle {
 	/* per run: */
 	struct oracle_report rep;
 	int ntrack;
+	unsigned int th_used; /* th[] entries cleared this run */
 	struct otrack track[ORACLE_MAX_ENTRIES];
 	struct othread th[MMUSPEC_MAX_THREADS];
 	int nqueued;
@@ -139,7 +140,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 546 "doc/10-oracle.md"
+#line 550 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -254,7 +255,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 669 "doc/10-oracle.md"
+#line 673 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -345,7 +346,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 769 "doc/10-oracle.md"
+#line 773 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -366,7 +367,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 797 "doc/10-oracle.md"
+#line 801 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -434,7 +435,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 878 "doc/10-oracle.md"
+#line 882 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -532,7 +533,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 984 "doc/10-oracle.md"
+#line 988 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -680,7 +681,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1141 "doc/10-oracle.md"
+#line 1145 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -787,7 +788,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1257 "doc/10-oracle.md"
+#line 1261 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -866,7 +867,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1344 "doc/10-oracle.md"
+#line 1348 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1010,7 +1011,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1494 "doc/10-oracle.md"
+#line 1498 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1187,7 +1188,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1678 "doc/10-oracle.md"
+#line 1682 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1239,7 +1240,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1734 "doc/10-oracle.md"
+#line 1738 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1352,7 +1353,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1851 "doc/10-oracle.md"
+#line 1855 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1533,7 +1534,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2039 "doc/10-oracle.md"
+#line 2043 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1908,8 +1909,13 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 
 	if (o->rep.rule)
 		return;
-	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS)
+	if (ev->thread >= 0 && ev->thread < MMUSPEC_MAX_THREADS) {
 		th = &o->th[ev->thread];
+		if (!(o->th_used & 1u << ev->thread)) {
+			memset(th, 0, sizeof(*th));
+			o->th_used |= 1u << ev->thread;
+		}
+	}
 	if (th && th->commit_due && check_commit_due(o, ev, th))
 		return;
 	if (th && th->ncb && ev->type == MMUSPEC_EV_TLB_INVAL)
@@ -1930,7 +1936,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2440 "doc/10-oracle.md"
+#line 2449 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
@@ -1969,7 +1975,10 @@ void oracle_destroy(struct oracle *o)
 
 void oracle_begin(struct oracle *o)
 {
-	memset(&o->rep, 0, sizeof(*o) - offsetof(struct oracle, rep));
+	/* track[] and th[] are cleared entry by entry as the run uses them. */
+	memset(&o->rep, 0,
+	       offsetof(struct oracle, track) - offsetof(struct oracle, rep));
+	memset(&o->nqueued, 0, sizeof(*o) - offsetof(struct oracle, nqueued));
 	for (int c = 0; c < MMUSPEC_MAX_CPUS; c++) {
 		o->loaded[c] = (int8_t)o->m->s.cpu[c].loaded_mm;
 		o->lazy[c] = (int8_t)o->m->s.cpu[c].is_lazy;

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 451 "doc/12-exploration.md"
+#line 468 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,9 +64,11 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	}
 	if (x->tracing && x->ntrace < TRACE_MAX)
 		x->trace[x->ntrace++] = *ev;
+#ifndef MMUSPEC_NO_ORACLE
 	oracle_event(ev, x->o);
+#endif
 }
-#line 517 "doc/12-exploration.md"
+#line 540 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -138,7 +140,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 597 "doc/12-exploration.md"
+#line 620 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -319,7 +321,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 800 "doc/12-exploration.md"
+#line 827 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -435,7 +437,21 @@ int explore_reload(struct explore *x, const struct litmus *t, char *why,
 	for (k = 0; k < x->nbase; k++)
 		memcpy(m->regions[k].p, x->base[k], m->regions[k].size);
 	x->t = t;
-	return setup(x, why, n) ? -1 : 0;
+	if (!setup(x, why, n))
+		return 0;
+	/* Undo the failed set-up: logged writes, then the regions. */
+	if (m->nregions != x->nbase)
+		return -1;
+	mmuspec_reset(m);
+	for (k = 0; k < x->nbase; k++)
+		memcpy(m->regions[k].p, x->base[k], m->regions[k].size);
+	return -2;
+}
+
+int explore_config(const struct litmus *t, struct mmuspec_config *cfg,
+		   char *why, size_t n)
+{
+	return config_of(t, cfg, why, n);
 }
 
 void explore_close(struct explore *x)
@@ -454,7 +470,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 940 "doc/12-exploration.md"
+#line 981 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -542,7 +558,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1036 "doc/12-exploration.md"
+#line 1077 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -681,7 +697,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1179 "doc/12-exploration.md"
+#line 1220 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -801,7 +817,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1304 "doc/12-exploration.md"
+#line 1345 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -4,20 +4,20 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1848 "doc/13-fuzzing.md"
+#line 1851 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/bug.h>
 #include <mmuspec/fuzz_run.h>
 
-#define FUZZ_SLOTS 32
+#define FUZZ_SLOTS 512
+#define FUZZ_PROBES 8
 
 struct fuzz_slot {
 	bool used;
-	uint64_t key;
+	struct mmuspec_config cfg;
 	struct explore *x;
-	struct litmus t;
 };
 
 static struct fuzz_slot slots[FUZZ_SLOTS];
@@ -63,40 +63,65 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 1923 "doc/13-fuzzing.md"
-static uint64_t config_key(const struct litmus *t)
+#line 1934 "doc/13-fuzzing.md"
+static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
-	uint64_t key = (uint64_t)t->profile | (uint64_t)t->arch << 4 |
-		       (uint64_t)t->ncpus << 8 | (uint64_t)t->ndevices << 12;
+	const unsigned char *p = (const unsigned char *)cfg;
+	uint32_t h = 2166136261u;
 
-	key |= (uint64_t)t->lazy << 36;
-	key ^= (uint64_t)t->bugs << 40;
-
-	for (int i = 0; i < t->ndevices; i++) {
-		const struct litmus_device *d = &t->devices[i];
-		uint64_t dev = (uint64_t)d->kind | (uint64_t)d->flags << 2 |
-			       (uint64_t)d->tlb_sizes << 4 |
-			       (uint64_t)d->driver << 6;
-
-		key |= dev << (16 + 10 * i);
-	}
-	return key;
+	for (size_t i = 0; i < sizeof(*cfg); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % FUZZ_SLOTS;
 }
 
-static struct explore *runner_for(struct fuzz_slot *s, const char **why_out)
+/* The slot of @t's configuration; NULL (and @why) if none can build it. */
+static struct fuzz_slot *slot_of(const struct litmus *t, const char **why)
+{
+	static char buf[256];
+	static unsigned int victim;
+	struct mmuspec_config cfg;
+	struct fuzz_slot *s;
+	unsigned int h, k;
+
+	if (explore_config(t, &cfg, buf, sizeof(buf)))
+		return *why = buf, NULL;
+	h = config_hash(&cfg);
+	for (k = 0; k < FUZZ_PROBES; k++) {
+		s = &slots[(h + k) % FUZZ_SLOTS];
+		if (!s->used || !memcmp(&s->cfg, &cfg, sizeof(cfg)))
+			break;
+	}
+	if (k == FUZZ_PROBES) {
+		s = &slots[(h + victim++ % FUZZ_PROBES) % FUZZ_SLOTS];
+		explore_close(s->x);
+		s->x = NULL;
+	}
+	s->used = true;
+	s->cfg = cfg;
+	return s;
+}
+
+static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
+				  const char **why_out)
 {
 	static char why[256];
+	int r;
 
 	*why_out = why;
-	if (s->x && !explore_reload(s->x, &s->t, why, sizeof(why)))
-		return s->x;
+	if (s->x) {
+		r = explore_reload(s->x, t, why, sizeof(why));
+		if (r == 0)
+			return s->x;
+		if (r == -2)
+			return NULL;
+	}
 	explore_close(s->x);
-	s->x = explore_open(&s->t, NULL, why, sizeof(why));
+	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 1907 "doc/13-fuzzing.md"
+#line 1910 "doc/13-fuzzing.md"
 
-#line 1967 "doc/13-fuzzing.md"
+#line 2003 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -115,9 +140,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 1909 "doc/13-fuzzing.md"
+#line 1912 "doc/13-fuzzing.md"
 
-#line 1992 "doc/13-fuzzing.md"
+#line 2028 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -141,7 +166,8 @@ static void judge(struct explore *x, const struct oracle_report *rep,
 	}
 }
 
-static void run_slot(struct fuzz_slot *s, const unsigned char *sched,
+/* Run @t, which must stay valid until the next run, on its slot's runner. */
+static void run_slot(struct litmus *t, const unsigned char *sched,
 		     size_t nsched, enum mmuspec_fuzz_vocab vocab,
 		     struct mmuspec_fuzz_result *res)
 {
@@ -149,11 +175,13 @@ static void run_slot(struct fuzz_slot *s, const unsigned char *sched,
 	const struct oracle_report *rep;
 	enum mmuspec_run_result r;
 	mmuspec_warn_fn old;
+	struct fuzz_slot *s;
 	const char *why;
 
 	memset(res, 0, sizeof(*res));
-	res->t = &s->t;
-	rp.x = runner_for(s, &why);
+	res->t = t;
+	s = slot_of(t, &why);
+	rp.x = s ? runner_for(s, t, &why) : NULL;
 	if (!rp.x) {
 		res->why = why;
 		return;
@@ -175,56 +203,31 @@ void mmuspec_fuzz_forget(void)
 	}
 }
 
-static struct fuzz_slot *slot_of(const struct litmus *t)
-{
-	uint64_t key = config_key(t);
-	struct fuzz_slot *s = &slots[key % FUZZ_SLOTS];
-
-	if (s->used && s->key != key) {
-		explore_close(s->x);
-		s->x = NULL;
-	}
-	s->used = true;
-	s->key = key;
-	return s;
-}
-
 void mmuspec_fuzz_run(const uint8_t *data, size_t size,
 		      enum mmuspec_fuzz_vocab vocab,
 		      struct mmuspec_fuzz_result *res)
 {
-	static struct litmus scratch;
+	static struct litmus t;
 	const uint8_t *sched;
-	struct fuzz_slot *s;
 	size_t nsched, i;
 
-	/* Decode the header alone to learn the configuration. */
-	mmuspec_fuzz_decode(
-		data, size < MMUSPEC_FUZZ_HEADER ? size : MMUSPEC_FUZZ_HEADER,
-		vocab, &scratch, &sched, &nsched);
-	scratch.bugs = env_bugs();
-	s = slot_of(&scratch);
-	mmuspec_fuzz_decode(data, size, vocab, &s->t, &sched, &nsched);
-	s->t.bugs = scratch.bugs;
+	mmuspec_fuzz_decode(data, size, vocab, &t, &sched, &nsched);
+	t.bugs = env_bugs();
 	if (nsched > sizeof(sched_buf))
 		nsched = sizeof(sched_buf);
 	for (i = 0; i < nsched; i++)
-		sched_buf[i] = (unsigned char)(sched[i] % s->t.nthreads);
-	run_slot(s, sched_buf, nsched, vocab, res);
+		sched_buf[i] = (unsigned char)(sched[i] % t.nthreads);
+	run_slot(&t, sched_buf, nsched, vocab, res);
 }
 
 void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			   struct mmuspec_fuzz_result *res)
 {
-	struct fuzz_slot *s = slot_of(t);
-
-	if (&s->t != t)
-		s->t = *t;
-	run_slot(s, s->t.sched, (size_t)s->t.nsched, vocab, res);
+	run_slot(t, t->sched, (size_t)t->nsched, vocab, res);
 }
-#line 1911 "doc/13-fuzzing.md"
+#line 1914 "doc/13-fuzzing.md"
 
-#line 2104 "doc/13-fuzzing.md"
+#line 2118 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -298,9 +301,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 1913 "doc/13-fuzzing.md"
+#line 1916 "doc/13-fuzzing.md"
 
-#line 2185 "doc/13-fuzzing.md"
+#line 2199 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)

@@ -15,7 +15,7 @@
 
 #include "../unit.h"
 
-static struct litmus a, b, c, w;
+static struct litmus a, b, c, d, e, w;
 static struct litmus_error err;
 
 /* Lazy nesting under v6.15, with two mappings made by the set-up. */
@@ -46,6 +46,24 @@ static const char text_b[] = "litmus 1\nname b\nprofile v6.15\narch arm64\n"
 			     "expect allowed\nrules LAZY-NEST\n";
 
 /* Another configuration (one CPU). */
+/*
+ * a's configuration, but set-ups that fail: one after the set-up task has
+ * written its mappings (a pmd mapping where a PTE table is), one before
+ * (a step out of range).
+ */
+static const char text_d[] = "litmus 1\nname d\nprofile v6.15\narch arm64\n"
+			     "cpus 2\n"
+			     "map 0x201000 P1 rw\nmap 0x200000 P2 rw pmd\n"
+			     "thread T0 cpu 0\n"
+			     "\tuser_read 0x1000\n"
+			     "expect allowed\nrules LAZY-NEST\n";
+static const char text_e[] = "litmus 1\nname e\nprofile v6.15\narch arm64\n"
+			     "cpus 2\n"
+			     "map 0x1000 P1 rw\n"
+			     "thread T0 cpu 0\n"
+			     "\tuser_read 0x900000\n"
+			     "expect allowed\nrules LAZY-NEST\n";
+
 static const char text_c[] = "litmus 1\nname c\nprofile v6.15\narch arm64\n"
 			     "cpus 1\n"
 			     "thread T0 cpu 0\n\tnop\n"
@@ -171,6 +189,20 @@ int main(void)
 		       explore_reload(y, &a, why, sizeof(why)) == 0) &&
 		      fingerprint(explore_machine(y)) == fa2,
 	      "a run then a reload of the same test restores its set-up state");
+
+	/* An unbuildable test leaves the runner usable. */
+	CHECK(!litmus_parse("d.litmus", text_d, strlen(text_d), &d, &err) &&
+		      explore_reload(y, &d, why, sizeof(why)) == -2,
+	      "reload with a set-up failing half-way fails with -2: %s", why);
+	CHECK(explore_reload(y, &a, why, sizeof(why)) == 0 &&
+		      fingerprint(explore_machine(y)) == fa2,
+	      "a reload after it gives a's set-up state, byte for byte");
+	CHECK(!litmus_parse("e.litmus", text_e, strlen(text_e), &e, &err) &&
+		      explore_reload(y, &e, why, sizeof(why)) == -2,
+	      "reload with a step out of range fails with -2: %s", why);
+	CHECK(explore_reload(y, &b, why, sizeof(why)) == 0 &&
+		      fingerprint(explore_machine(y)) == fb,
+	      "a reload after it gives b's set-up state, byte for byte");
 
 	/* A different configuration is refused. */
 	CHECK(explore_reload(y, &c, why, sizeof(why)) == -1 &&

@@ -104,11 +104,28 @@ struct explore *explore_open(const struct litmus *t,
  * match: profile, architecture, CPUs and devices.
  *
  * Context: process context; allocates nothing in the steady state.
- * Return: 0, or -1 if @t needs another configuration or cannot be built
- * (then @x must be closed; the caller opens a new runner).
+ * Return: 0; -1 if @t needs another configuration (then @x must be
+ * closed; the caller opens a new runner); -2 if @t cannot be built on
+ * this machine (a step argument out of range, a failed set-up): @x is
+ * back in its state before any set-up and the next reload may use it.
  */
 int explore_reload(struct explore *x, const struct litmus *t, char *why,
 		   size_t n);
+
+/**
+ * explore_config() - the machine configuration a test needs
+ * @t: the parsed test
+ * @cfg: set to the configuration explore_open() would create
+ * @why: on failure, set to the reason
+ * @n: size of @why
+ *
+ * Two tests with equal configurations (memcmp()) can share a runner
+ * through explore_reload(); a fuzz harness keys its runners on it.
+ *
+ * Return: 0, or -1 if the runner cannot build @t at all.
+ */
+int explore_config(const struct litmus *t, struct mmuspec_config *cfg,
+		   char *why, size_t n);
 
 /**
  * explore_once() - one run of the test from the checkpoint

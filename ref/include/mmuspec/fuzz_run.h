@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1727 "doc/13-fuzzing.md"
+#line 1729 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_RUN_H
 #define MMUSPEC_FUZZ_RUN_H
 
@@ -65,7 +65,8 @@ void mmuspec_fuzz_forget(void);
 
 /**
  * mmuspec_fuzz_run_test() - run a litmus test once under its own schedule
- * @t: the test (its &struct litmus.sched, possibly empty, is followed)
+ * @t: the test (its &struct litmus.sched, possibly empty, is followed);
+ *	@res->x reads it until the next run
  * @vocab: the vocabulary, for the deadlock rule of FUZZ-FINDING
  * @res: the outcome
  *
