@@ -360,7 +360,7 @@ int mmuspec_fuzz_write_litmus(const uint8_t *data, size_t size,
 	n = explore_schedule(res.x, res.t->sched, LITMUS_MAX_SCHED);
 	res.t->nsched = (int)(n < LITMUS_MAX_SCHED ? n : LITMUS_MAX_SCHED);
 	if (res.rule)
-		fprintf(f, "# finding: %s at %s (not a rule of the oracle)\\n",
+		fprintf(f, "# finding: %s at %s (not a rule of the oracle)\n",
 			res.rule, res.where);
 	litmus_write(f, res.t);
 	return 0;
