@@ -948,6 +948,10 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[1] = (uint8_t)t->arch;
 	h[2] = (uint8_t)(t->ncpus - 1);
 	h[22] = (uint8_t)t->lazy;
+	if (t->features) {
+		*why = "CPU features (feature bbml2)";
+		return -1;
+	}
 	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t)) {
 		*why = "the arm64 lazy backend off arm64 or before v6.15";
 		return -1;

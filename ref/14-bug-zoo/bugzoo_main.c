@@ -67,10 +67,12 @@ static const struct zoo_entry zoo[] = {
 	  "bug-no-batched-pending-fixed", NULL },
 	{ MMUSPEC_BUG_ATS_KEEPS_2M, "TLB-GRAIN", "bug-ats-keeps-2m-split",
 	  "bug-ats-keeps-2m-split-fixed", NULL },
+	{ MMUSPEC_BUG_LAZY_TLB_NO_GEN_CHECK, "TLB-LAZY",
+	  "tlb-lazy-x86-no-gen-check", "tlb-lazy-x86-deferred-flush", NULL },
 };
 
 #define ZOO_SIZE (sizeof(zoo) / sizeof(zoo[0]))
-#line 100 "doc/14-bug-zoo.md"
+#line 102 "doc/14-bug-zoo.md"
 
 static void litmus_path(const char *name)
 {
