@@ -18,7 +18,7 @@ BUGZOO_JOBS ?= 1
 .PHONY: bugzoo
 bugzoo:
 	$(Q)$(MAKE) --no-print-directory $(B)/gcc/bin/bugzoo \
-		$(B)/fz/fuzz/bin/kernel $(B)/asan/fuzz/bin/kernel \
+		$(B)/fzfast/fuzz/bin/kernel $(B)/asan/fuzz/bin/kernel \
 		$(B)/fuzz/kernel/seeds.stamp \
 		$(if $(findstring afl,$(BUGZOO_ENGINES)),$(B)/afl/fuzz/bin/kernel)
 	$(Q)B=$(B) BUGZOO_SECONDS=$(BUGZOO_SECONDS) BUGZOO_SEEDS=$(BUGZOO_SEEDS) \

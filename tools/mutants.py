@@ -6,14 +6,17 @@ section 14.4).
 Makes small mutants of the model's C in ref/ (drop a call to a TLB flush, a
 notifier, a lock or unlock, a barrier or a lazy-mode hook; swap two adjacent
 statements of a kernel procedure; flip a comparison), builds each in a
-private copy of the tree, runs the litmus suite against it, and lists the
-mutants that survive. A survivor is classified automatically as far as a
-program can: "not reached" when the same line replaced by abort() still
-passes the suite; otherwise "reached" (an equivalent mutant or an oracle
-gap: chapter 14 classifies those by hand).
+private copy of the tree, runs the litmus suite against it and, if the
+suite passes, a short run of the kernel fuzz target (libFuzzer, from the
+seed corpus, a fixed number of executions and a fixed seed; any finding
+kills the mutant, as the unmutated model has none in that run), and lists
+the mutants that survive both. A survivor is classified automatically as
+far as a program can: "not reached" when the same line replaced by a trap
+still passes the suite and the fuzz run; otherwise "reached" (an equivalent
+mutant or an oracle gap: chapter 14 classifies those by hand).
 
 Usage: tools/mutants.py [--max N] [--seed S] [--ops drop,swap,flip]
-                        [--files GLOB] [--out DIR]
+                        [--files GLOB] [--out DIR] [--fuzz-runs N]
 Writes DIR/mutants.tsv and DIR/report.md (default build/mutants).
 """
 import argparse
@@ -108,6 +111,39 @@ def build(tree):
     return rc == 0, out
 
 
+FUZZ_BIN = "build/fzfast/fuzz/bin/kernel"
+
+
+def build_fuzz(tree):
+    rc, out = run(["make", "-s", "--no-print-directory", "-o", "tangle-check-once",
+                   FUZZ_BIN], tree, 900)
+    return rc == 0, out
+
+
+def fuzz(tree, runs, seed):
+    """A short kernel-target run from the seeds: "killed" on any finding."""
+    if runs <= 0:
+        return "survived", ""
+    ok, log = build_fuzz(tree)
+    if not ok:
+        return "stillborn", "the fuzz target does not compile: " + log.strip().split("\n")[-1][:160]
+    work = os.path.join(tree, "build/mutant-fuzz")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    rc, out = run([FUZZ_BIN, "-runs=%d" % runs, "-seed=%d" % seed, "-detect_leaks=0",
+                   "-max_len=4096", "-artifact_prefix=" + work + "/", "-dict=fuzz/targets/kernel.dict",
+                   work, "build/fuzz/kernel/seeds"], tree, 600)
+    if rc is None:
+        return "killed", "fuzz run timed out"
+    m = re.search(r"^mmuspec-finding: .*$", out, re.M)
+    if m:
+        return "killed", "fuzz: " + m.group(0)[len("mmuspec-finding: "):]
+    if rc != 0:
+        tail = [l for l in out.split("\n") if "ERROR" in l or "SUMMARY" in l]
+        return "killed", "fuzz: " + (tail[0] if tail else "exit %d" % rc)[:160]
+    return "survived", ""
+
+
 def suite(tree, litmus_files):
     rc, out = run(["build/clang/bin/litmus", "-j", "2"] + litmus_files, tree, 300)
     if rc is None:
@@ -125,6 +161,8 @@ def main():
     ap.add_argument("--ops", default="drop,swap,flip")
     ap.add_argument("--files", default="ref/0[2-8]*/*.c")
     ap.add_argument("--out", default="build/mutants")
+    ap.add_argument("--fuzz-runs", type=int, default=4000,
+                    help="kernel-target executions per surviving mutant (0: none)")
     a = ap.parse_args()
     ops = a.ops.split(",")
     os.chdir(ROOT)
@@ -159,7 +197,7 @@ def main():
         if os.path.exists(f):
             shutil.copy2(f, tree)
     # Reuse the objects of the main build so that a mutant recompiles one file.
-    for d in ("build/clang", "build/tools"):
+    for d in ("build/clang", "build/tools", "build/fzfast", "build/fuzz/kernel/seeds"):
         if os.path.exists(d):
             shutil.copytree(d, os.path.join(tree, d), symlinks=True)
     litmus = sorted(os.path.join("corpus/litmus", n) for n in os.listdir("corpus/litmus")
@@ -170,6 +208,9 @@ def main():
     v, why = suite(tree, litmus)
     if v != "survived":
         sys.exit("mutants: the unmutated suite fails: " + why)
+    v, why = fuzz(tree, a.fuzz_runs, a.seed)
+    if v != "survived":
+        sys.exit("mutants: the unmutated model fails the fuzz run: " + why)
     print("mutants: %d candidates over %d files (%s); running %d, %d litmus tests each"
           % (len(pool), len(files), ",".join("%s %d" % (o, sum(p[1] == o for p in pool)) for o in ops),
              len(chosen), len(litmus)))
@@ -184,36 +225,46 @@ def main():
             open(path, "w", encoding="utf-8").write("\n".join(mutate(lines, op, i)))
             ok, log = build(tree)
             if not ok:
-                verdict, why = "stillborn", "does not compile: " + log.strip().split("\n")[-1][:200]
+                verdict, why, by = "stillborn", "does not compile: " + log.strip().split("\n")[-1][:200], ""
             else:
                 verdict, why = suite(tree, litmus)
+                by = "suite" if verdict == "killed" else ""
+            if verdict == "survived":
+                verdict, why = fuzz(tree, a.fuzz_runs, a.seed)
+                by = "fuzz" if verdict == "killed" else ""
             cls = ""
             if verdict == "survived":
                 open(path, "w", encoding="utf-8").write("\n".join(mutate(lines, op, i, probe=True)))
                 ok, _ = build(tree)
                 pv, _ = suite(tree, litmus) if ok else ("?", "")
+                if pv == "survived":
+                    pv, _ = fuzz(tree, a.fuzz_runs, a.seed)
                 cls = "not reached" if pv == "survived" else "reached"
         finally:
             open(path, "w", encoding="utf-8").write(orig)
-        rows.append((k, op, f, i + 1, where, what, verdict, why, cls))
+        rows.append((k, op, f, i + 1, where, what, verdict, why, cls, by))
         print("mutants: [%d/%d, %ds] %-5s %s (%s): %s%s" % (
             k, len(chosen), time.time() - t0, op, where, f, verdict.upper() if verdict == "survived" else verdict,
-            " (%s)" % cls if cls else ""), flush=True)
+            " (%s)" % (cls or by) if cls or by else ""), flush=True)
     build(tree)  # leave the tree's objects unmutated
     with open(os.path.join(out, "mutants.tsv"), "w", encoding="utf-8") as t:
-        t.write("id\top\tfile\tline\tchapter\tmutation\tverdict\twhy\tclass\n")
+        t.write("id\top\tfile\tline\tchapter\tmutation\tverdict\twhy\tclass\tkilled_by\n")
         for r in rows:
             t.write("\t".join(str(x) for x in r) + "\n")
     live = [r for r in rows if r[6] != "stillborn"]
     killed = sum(r[6] == "killed" for r in live)
     score = 100.0 * killed / len(live) if live else 0.0
-    rep = ["Mutation score: **%d of %d** mutants killed by the litmus suite (%.0f%%); "
-           "%d stillborn (did not compile), not counted. Operators: %s; seed %d."
-           % (killed, len(live), score, len(rows) - len(live), ", ".join(ops), a.seed), "",
+    by_fuzz = sum(r[6] == "killed" and r[9] == "fuzz" for r in live)
+    rep = ["Mutation score: **%d of %d** mutants killed (%.0f%%): %d by the litmus suite, %d more by "
+           "the kernel fuzz run (%d executions from the seeds, seed %d); "
+           "%d stillborn (did not compile), not counted. Operators: %s."
+           % (killed, len(live), score, killed - by_fuzz, by_fuzz, a.fuzz_runs, a.seed,
+              len(rows) - len(live), ", ".join(ops)), "",
            "| # | operator | where | mutation | verdict | class |", "|---|---|---|---|---|---|"]
     for r in rows:
         rep.append("| %d | %s | `%s` | %s | %s | %s |" % (
-            r[0], r[1], r[4], r[5].replace("|", "\\|"), r[6], r[8] or (r[7].replace("|", "\\|") if r[6] == "killed" else "")))
+            r[0], r[1], r[4], r[5].replace("|", "\\|"), r[6] + (" (%s)" % r[9] if r[9] else ""),
+            r[8] or (r[7].replace("|", "\\|") if r[6] == "killed" else "")))
     open(os.path.join(out, "report.md"), "w", encoding="utf-8").write("\n".join(rep) + "\n")
     print("\n".join(rep))
 

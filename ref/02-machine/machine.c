@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1749 "doc/02-machine.md"
+#line 1794 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +95,7 @@ static const char *const bug_names[] = {
 	"vtd-end-overflow",
 	"no-batched-pending",
 	"ats-keeps-2m",
+	"lazy-tlb-no-gen-check",
 };
 
 const char *mmuspec_profile_name(enum mmuspec_profile profile)
@@ -215,7 +216,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 1967 "doc/02-machine.md"
+#line 2013 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -274,6 +275,7 @@ static int mm_init(struct mmuspec_machine *m, int id)
 	mm->page_table_lock.index = (int)(m->nr_pt + (unsigned long)id);
 	mm->page_table_lock.cls = MMUSPEC_LOCK_PTL;
 	mm->mm_users = 1;
+	mm->pt_unhooked = -1;
 	return mm->pmd && mm->vm_flags;
 }
 
@@ -420,7 +422,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2182 "doc/02-machine.md"
+#line 2229 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3857 "doc/02-machine.md"
+#line 4132 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -171,6 +171,23 @@ pte_t *pte_alloc_map(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	return pte_offset_map(pmd, addr);
 }
 
+void pte_free(struct mm_struct *mm, unsigned long idx)
+{
+	struct mmuspec_machine *m = mm->machine;
+	struct mmuspec_event ev;
+
+	mmuspec_ev_init(m, &ev, MMUSPEC_EV_PT_FREE);
+	ev.mm = (int16_t)mm->id;
+	ev.addr = m->pt_base[idx];
+	ev.arg = idx;
+	mmuspec_emit(m, &ev);
+	mmuspec_undo_save(m, &m->pt_mm[idx], sizeof(m->pt_mm[0]));
+	m->pt_mm[idx] = -1;
+	mmuspec_undo_save(m, &m->pt_free[m->s.pt_free_top],
+			  sizeof(m->pt_free[0]));
+	m->pt_free[m->s.pt_free_top++] = idx;
+}
+
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd)
 {
 	if (!pmd_present_table(*pmd))
@@ -181,11 +198,18 @@ spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd)
 pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr,
 			   spinlock_t **ptlp)
 {
-	spinlock_t *ptl = pte_lockptr(mm, pmd);
+	spinlock_t *ptl;
 
+again:
+	ptl = pte_lockptr(mm, pmd);
 	if (!ptl)
 		return NULL;
 	mmuspec_spin_lock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+	/* The table may have been freed while we waited (pmd_same()). */
+	if (pte_lockptr(mm, pmd) != ptl) {
+		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+		goto again;
+	}
 	*ptlp = ptl;
 	return pte_offset_map(pmd, addr);
 }
@@ -377,7 +401,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4235 "doc/02-machine.md"
+#line 4534 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

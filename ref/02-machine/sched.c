@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 2300 "doc/02-machine.md"
+#line 2347 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +201,7 @@ void mmuspec_sched_destroy(struct mmuspec_machine *m)
 	free(s);
 	m->sched = NULL;
 }
-#line 2506 "doc/02-machine.md"
+#line 2553 "doc/02-machine.md"
 
 static int block_done(const struct mmuspec_thread *t)
 {
@@ -263,7 +263,7 @@ static int thread_runnable(struct mmuspec_machine *m,
 	}
 	return 1;
 }
-#line 2580 "doc/02-machine.md"
+#line 2627 "doc/02-machine.md"
 
 static int pick(struct mmuspec_machine *m, enum mmuspec_sched_class cls,
 		int cur)
@@ -327,6 +327,7 @@ static void enter_thread(struct mmuspec_machine *m, struct mmuspec_thread *t)
 			 */
 			m->no_sched++;
 			mmuspec_lazy_switch(m, prev, t);
+			mmuspec_switch_mm(m, t->cpu, t->mm);
 			m->no_sched--;
 		}
 	} else if (t->state == MMUSPEC_T_READY) {
@@ -435,7 +436,7 @@ void mmuspec_abort_run(struct mmuspec_machine *m)
 {
 	m->abort = 1;
 }
-#line 2764 "doc/02-machine.md"
+#line 2812 "doc/02-machine.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n)
@@ -508,6 +509,8 @@ static void thread_main(struct mmuspec_machine *m)
 	} else if (t->kind == MMUSPEC_THREAD_TASK &&
 		   m->s.cpu[t->cpu].curr == t->id) {
 		m->s.cpu[t->cpu].curr = -1;
+		/* The CPU runs its idle task, a kernel thread: lazy TLB. */
+		mmuspec_enter_lazy_tlb(m, t->cpu);
 	}
 	next = pick(m, MMUSPEC_SCHED_STEP, t->id);
 	if (next < 0)
@@ -517,7 +520,7 @@ static void thread_main(struct mmuspec_machine *m)
 	switch_to(m, t->id, next, 1);
 	abort();
 }
-#line 2850 "doc/02-machine.md"
+#line 2900 "doc/02-machine.md"
 
 static struct mmuspec_thread *new_thread(struct mmuspec_machine *m,
 					 enum mmuspec_thread_kind kind)
@@ -635,7 +638,7 @@ enum mmuspec_run_result mmuspec_run(struct mmuspec_machine *m,
 	mmuspec_emit(m, &ev);
 	return m->result;
 }
-#line 2979 "doc/02-machine.md"
+#line 3029 "doc/02-machine.md"
 
 unsigned int mmuspec_choose_first(const struct mmuspec_sched_info *info,
 				  void *ctx)

@@ -4,15 +4,16 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 497 "doc/03-cpu-tlb.md"
+#line 637 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <mmuspec/device.h>
 #include <mmuspec/tlb.h>
 
-static void flush_event(struct mmuspec_machine *m, enum mmuspec_event_type type,
-			int kind, struct mm_struct *mm, unsigned long start,
-			unsigned long end)
+static void flush_event_f(struct mmuspec_machine *m,
+			  enum mmuspec_event_type type, int kind,
+			  struct mm_struct *mm, unsigned long start,
+			  unsigned long end, int flags)
 {
 	struct mmuspec_event ev;
 
@@ -21,16 +22,33 @@ static void flush_event(struct mmuspec_machine *m, enum mmuspec_event_type type,
 	ev.mm = (int16_t)(mm ? mm->id : 0);
 	ev.addr = start;
 	ev.end = end;
+	ev.level = (uint8_t)flags;
 	mmuspec_emit(m, &ev);
 }
 
-/* Invalidate [start, end) of @mmid in every CPU's TLB (a shootdown). */
+static void flush_event(struct mmuspec_machine *m, enum mmuspec_event_type type,
+			int kind, struct mm_struct *mm, unsigned long start,
+			unsigned long end)
+{
+	flush_event_f(m, type, kind, mm, start, end, 0);
+}
+
+/*
+ * Invalidate [start, end) of @mmid in every CPU's TLB: an arm64 broadcast
+ * TLBI (leaf-only if @leaf), a kernel-range or batched x86 shootdown.
+ */
 static void shootdown(struct mmuspec_machine *m, int mmid, unsigned long start,
-		      unsigned long end)
+		      unsigned long end, int leaf)
 {
 	for (unsigned int c = 0; c < m->cfg.nr_cpus; c++) {
-		mmuspec_tlb_inval(m, &m->s.cpu[c].tlb, MMUSPEC_TLB_CPU, (int)c,
-				  mmid, start, end, 0);
+		struct mmuspec_tlb *tlb = &m->s.cpu[c].tlb;
+
+		if (leaf)
+			mmuspec_tlb_inval_leaf(m, tlb, (int)c, mmid, start,
+					       end);
+		else
+			mmuspec_tlb_inval(m, tlb, MMUSPEC_TLB_CPU, (int)c, mmid,
+					  start, end, 0);
 		if (c + 1 < m->cfg.nr_cpus)
 			mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
 	}
@@ -40,17 +58,17 @@ static void shootdown(struct mmuspec_machine *m, int mmid, unsigned long start,
 void mmuspec_lazy_dsb(struct mmuspec_machine *m);
 
 static void arm64_tlbi(struct mmuspec_machine *m, struct mm_struct *mm,
-		       unsigned long start, unsigned long end)
+		       unsigned long start, unsigned long end, int leaf)
 {
 	mmuspec_lazy_dsb(m);
-	shootdown(m, mm->id, start, end);
+	shootdown(m, mm->id, start, end, leaf);
 	mmuspec_devices_btm_snoop(m, mm->id, start, end);
 }
 
 void mmuspec_flush_cpu_only(struct mm_struct *mm, unsigned long start,
 			    unsigned long end)
 {
-	shootdown(mm->machine, mm->id, start, end);
+	shootdown(mm->machine, mm->id, start, end, 0);
 	mmuspec_devices_btm_snoop(mm->machine, mm->id, start, end);
 }
 
@@ -61,56 +79,116 @@ static void secondary(struct mm_struct *mm, unsigned long start,
 	if (mmuspec_profile() >= MMUSPEC_V6_6)
 		mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
 }
+#line 722 "doc/03-cpu-tlb.md"
 
-/*
- * The body every user-space flush shares: the CPU TLBs (arm64 by broadcast
- * TLBI, x86 by shootdown), then, from v6.6, the secondary TLBs.
- */
+/* x86 should_flush_tlb(): may CPU @c hold translations of @mmid now? */
+static bool should_flush_tlb(const struct mmuspec_cpu *c, int mmid,
+			     bool freed_tables)
+{
+	if (c->loaded_mm != mmid)
+		return false; /* flushes itself when it loads @mmid again */
+	/* "Lazy TLB will get flushed at the next context switch." */
+	return !c->is_lazy || freed_tables;
+}
+
+/* x86 flush_tlb_func() on CPU @c for the flush that made generation @gen. */
+static void flush_tlb_func(struct mmuspec_machine *m, struct mmuspec_cpu *c,
+			   struct mm_struct *mm, unsigned long start,
+			   unsigned long end, uint64_t gen)
+{
+	uint64_t local = c->ctx_gen[mm->id];
+
+	if (local == mm->tlb_gen)
+		return; /* a later full flush already got here */
+	if (end != TLB_FLUSH_ALL && gen == local + 1 && gen == mm->tlb_gen)
+		mmuspec_tlb_inval(m, &c->tlb, MMUSPEC_TLB_CPU, c->id, mm->id,
+				  start, end, 0);
+	else
+		mmuspec_tlb_inval(m, &c->tlb, MMUSPEC_TLB_CPU, c->id, mm->id, 0,
+				  TLB_FLUSH_ALL, 0);
+	c->ctx_gen[mm->id] = mm->tlb_gen;
+}
+
+static void native_flush_tlb_multi(struct mm_struct *mm, unsigned long start,
+				   unsigned long end, bool freed_tables)
+{
+	struct mmuspec_machine *m = mm->machine;
+	uint64_t gen = ++mm->tlb_gen; /* inc_mm_tlb_gen() */
+
+	for (unsigned int i = 0; i < m->cfg.nr_cpus; i++) {
+		struct mmuspec_cpu *c = &m->s.cpu[i];
+
+		if (should_flush_tlb(c, mm->id, freed_tables))
+			flush_tlb_func(m, c, mm, start, end, gen);
+		if (i + 1 < m->cfg.nr_cpus)
+			mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
+	}
+}
+#line 774 "doc/03-cpu-tlb.md"
+
 static void flush_user(struct mm_struct *mm, enum mmuspec_flush_kind kind,
-		       unsigned long start, unsigned long end)
+		       unsigned long start, unsigned long end, int flags)
 {
 	struct mmuspec_machine *m = mm->machine;
 
-	flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, kind, mm, start, end);
+	flush_event_f(m, MMUSPEC_EV_FLUSH_BEGIN, kind, mm, start, end, flags);
 	if (m->cfg.arch == MMUSPEC_ARM64)
-		arm64_tlbi(m, mm, start, end);
+		arm64_tlbi(m, mm, start, end, flags & MMUSPEC_FLUSH_LAST_LEVEL);
 	else
-		shootdown(m, mm->id, start, end);
+		native_flush_tlb_multi(mm, start, end,
+				       flags & MMUSPEC_FLUSH_FREED_TABLES);
 	mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
 	secondary(mm, start, end);
-	flush_event(m, MMUSPEC_EV_FLUSH_END, kind, mm, start, end);
+	flush_event_f(m, MMUSPEC_EV_FLUSH_END, kind, mm, start, end, flags);
+}
+
+void flush_tlb_mm(struct mm_struct *mm)
+{
+	flush_user(mm, MMUSPEC_FLUSH_MM, 0, TLB_FLUSH_ALL, 0);
+}
+
+void __flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end, unsigned long stride, bool last_level)
+{
+	/* MAX_DVM_OPS pages or more: the whole mm (ASIDE1IS). */
+	if ((end - start) >> PAGE_SHIFT >= PTRS_PER_PTE) {
+		flush_tlb_mm(vma->vm_mm);
+		return;
+	}
+	flush_user(vma->vm_mm, MMUSPEC_FLUSH_RANGE, start, end,
+		   last_level ? MMUSPEC_FLUSH_LAST_LEVEL : 0);
 }
 
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end, unsigned int stride_shift,
 			bool freed_tables)
 {
-	flush_user(mm, MMUSPEC_FLUSH_RANGE, start, end);
-}
+	struct vm_area_struct vma = { .vm_mm = mm };
 
-void flush_tlb_mm(struct mm_struct *mm)
-{
-	flush_user(mm, MMUSPEC_FLUSH_MM, 0, TLB_FLUSH_ALL);
+	if (mm->machine->cfg.arch == MMUSPEC_ARM64)
+		__flush_tlb_range(&vma, start, end, 1UL << stride_shift,
+				  !freed_tables);
+	else
+		flush_user(mm, MMUSPEC_FLUSH_RANGE, start, end,
+			   freed_tables ? MMUSPEC_FLUSH_FREED_TABLES : 0);
 }
 
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
 		     unsigned long end)
 {
-	struct mm_struct *mm = vma->vm_mm;
-
-	/* arm64 __flush_tlb_range(): MAX_DVM_OPS pages or more: whole mm. */
-	if (mm->machine->cfg.arch == MMUSPEC_ARM64 &&
-	    (end - start) >> PAGE_SHIFT >= PTRS_PER_PTE)
-		flush_tlb_mm(mm);
+	if (vma->vm_mm->machine->cfg.arch == MMUSPEC_ARM64)
+		__flush_tlb_range(vma, start, end, PAGE_SIZE, false);
 	else
-		flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false);
+		flush_tlb_mm_range(vma->vm_mm, start, end, PAGE_SHIFT, false);
 }
 
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long start = addr & PAGE_MASK;
 
-	flush_user(vma->vm_mm, MMUSPEC_FLUSH_PAGE, start, start + PAGE_SIZE);
+	/* arm64: __flush_tlb_page_nosync() is a leaf-only TLBI (VALE1IS). */
+	flush_user(vma->vm_mm, MMUSPEC_FLUSH_PAGE, start, start + PAGE_SIZE,
+		   MMUSPEC_FLUSH_LAST_LEVEL);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -122,7 +200,7 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 		    end);
 	if (m->cfg.arch == MMUSPEC_ARM64)
 		mmuspec_lazy_dsb(m);
-	shootdown(m, 0, start, end);
+	shootdown(m, 0, start, end, 0);
 	flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_KERNEL, mm, start,
 		    end);
 }
@@ -136,7 +214,56 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 658 "doc/03-cpu-tlb.md"
+#line 887 "doc/03-cpu-tlb.md"
+
+static void mm_switch_event(struct mmuspec_machine *m, int cpu, int op,
+			    int prev, int next)
+{
+	struct mmuspec_event ev;
+
+	mmuspec_ev_init(m, &ev, MMUSPEC_EV_MM_SWITCH);
+	ev.sub = (uint16_t)op;
+	ev.cpu = (int8_t)cpu;
+	ev.mm = (int16_t)next;
+	ev.old = (uint64_t)prev;
+	ev.new = (uint64_t)next;
+	mmuspec_emit(m, &ev);
+}
+
+void mmuspec_enter_lazy_tlb(struct mmuspec_machine *m, int cpu)
+{
+	struct mmuspec_cpu *c = &m->s.cpu[cpu];
+
+	if (c->loaded_mm == 0 || c->is_lazy)
+		return;
+	c->is_lazy = 1;
+	mm_switch_event(m, cpu, MMUSPEC_MM_ENTER_LAZY, c->loaded_mm,
+			c->loaded_mm);
+}
+
+void mmuspec_switch_mm(struct mmuspec_machine *m, int cpu, int next)
+{
+	struct mmuspec_cpu *c = &m->s.cpu[cpu];
+	struct mm_struct *mm = &m->s.mm[next];
+	int prev = c->loaded_mm;
+	bool stale;
+
+	if (prev == next && !c->is_lazy)
+		return;
+	c->is_lazy = 0;
+	c->loaded_mm = next;
+	mm->cpu_bitmap |= 1UL << cpu;
+	stale = c->ctx_gen[next] != mm->tlb_gen;
+	if (stale && !mmuspec_bug(MMUSPEC_BUG_LAZY_TLB_NO_GEN_CHECK))
+		mmuspec_tlb_inval(m, &c->tlb, MMUSPEC_TLB_CPU, cpu, next, 0,
+				  TLB_FLUSH_ALL, 0);
+	c->ctx_gen[next] = mm->tlb_gen;
+	mm_switch_event(m, cpu,
+			prev == next ? MMUSPEC_MM_LEAVE_LAZY :
+				       MMUSPEC_MM_SWITCH,
+			prev, next);
+}
+#line 965 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -174,14 +301,14 @@ void arch_tlbbatch_flush(struct mmuspec_tlb_batch *batch)
 
 			flush_event(m, MMUSPEC_EV_FLUSH_BEGIN,
 				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
-			shootdown(m, mm->id, a, a + PAGE_SIZE);
+			shootdown(m, mm->id, a, a + PAGE_SIZE, 0);
 			flush_event(m, MMUSPEC_EV_FLUSH_END,
 				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
 		}
 	} else {
 		flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_BATCH,
 			    NULL, 0, TLB_FLUSH_ALL);
-		shootdown(m, -1, 0, TLB_FLUSH_ALL);
+		shootdown(m, -1, 0, TLB_FLUSH_ALL, 0);
 		flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH, NULL,
 			    0, TLB_FLUSH_ALL);
 	}
@@ -228,7 +355,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 782 "doc/03-cpu-tlb.md"
+#line 1119 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)
@@ -257,7 +384,7 @@ int ptep_set_access_flags(struct vm_area_struct *vma, unsigned long addr,
 			flush_event(m, MMUSPEC_EV_FLUSH_BEGIN,
 				    MMUSPEC_FLUSH_PAGE, mm, addr,
 				    addr + PAGE_SIZE);
-			arm64_tlbi(m, mm, addr, addr + PAGE_SIZE);
+			arm64_tlbi(m, mm, addr, addr + PAGE_SIZE, 1);
 			flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_PAGE,
 				    mm, addr, addr + PAGE_SIZE);
 		} else {
@@ -279,7 +406,7 @@ int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
 		flush_event(m, MMUSPEC_EV_FLUSH_BEGIN,
 			    MMUSPEC_FLUSH_PAGE_NOSYNC, mm, addr,
 			    addr + PAGE_SIZE);
-		arm64_tlbi(m, mm, addr, addr + PAGE_SIZE);
+		arm64_tlbi(m, mm, addr, addr + PAGE_SIZE, 1);
 		secondary(mm, addr, addr + PAGE_SIZE);
 		flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_PAGE_NOSYNC,
 			    mm, addr, addr + PAGE_SIZE);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 251 "doc/03-cpu-tlb.md"
+#line 343 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <mmuspec/tlb.h>
 
@@ -69,10 +69,10 @@ void mmuspec_tlb_fill(struct mmuspec_machine *m, struct mmuspec_tlb *tlb,
 		  va + (level ? PMD_SIZE : PAGE_SIZE), 0, pte, level);
 }
 
-unsigned int mmuspec_tlb_inval(struct mmuspec_machine *m,
-			       struct mmuspec_tlb *tlb, int kind, int idx,
-			       int mm, unsigned long start, unsigned long end,
-			       int keep_larger)
+static unsigned int tlb_inval(struct mmuspec_machine *m,
+			      struct mmuspec_tlb *tlb, int kind, int idx,
+			      int mm, unsigned long start, unsigned long end,
+			      int keep_larger, int flags)
 {
 	int all = start == 0 && end == TLB_FLUSH_ALL;
 	unsigned int n = 0;
@@ -90,8 +90,25 @@ unsigned int mmuspec_tlb_inval(struct mmuspec_machine *m,
 		e->valid = 0;
 		n++;
 	}
-	tlb_event(m, MMUSPEC_EV_TLB_INVAL, kind, idx, mm, start, end, n, 0, 0);
+	tlb_event(m, MMUSPEC_EV_TLB_INVAL, kind, idx, mm, start, end, n, 0,
+		  flags);
 	return n;
+}
+
+unsigned int mmuspec_tlb_inval(struct mmuspec_machine *m,
+			       struct mmuspec_tlb *tlb, int kind, int idx,
+			       int mm, unsigned long start, unsigned long end,
+			       int keep_larger)
+{
+	return tlb_inval(m, tlb, kind, idx, mm, start, end, keep_larger, 0);
+}
+
+unsigned int mmuspec_tlb_inval_leaf(struct mmuspec_machine *m,
+				    struct mmuspec_tlb *tlb, int idx, int mm,
+				    unsigned long start, unsigned long end)
+{
+	return tlb_inval(m, tlb, MMUSPEC_TLB_CPU, idx, mm, start, end, 0,
+			 MMUSPEC_INVAL_LEAF);
 }
 
 pteval_t mmuspec_walk(struct mm_struct *mm, unsigned long addr, int *level)
@@ -111,7 +128,7 @@ int mmuspec_pte_allows(pteval_t pte, int access)
 		return !!(pte & _PAGE_EXEC);
 	return 1;
 }
-#line 371 "doc/03-cpu-tlb.md"
+#line 480 "doc/03-cpu-tlb.md"
 
 int mmuspec_cpu_translate(struct mmuspec_machine *m, int cpu,
 			  struct mm_struct *mm, unsigned long addr, int access,

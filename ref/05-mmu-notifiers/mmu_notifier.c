@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/05-mmu-notifiers.md
  */
-#line 554 "doc/05-mmu-notifiers.md"
+#line 587 "doc/05-mmu-notifiers.md"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,7 @@ void mmuspec_notifier_destroy(struct mmuspec_machine *m)
 	free(m->subs);
 	m->subs = NULL;
 }
-#line 646 "doc/05-mmu-notifiers.md"
+#line 679 "doc/05-mmu-notifiers.md"
 
 static struct mmu_notifier_subscriptions *subs_of(struct mm_struct *mm)
 {
@@ -192,7 +192,7 @@ void mmu_notifier_put(struct mmu_notifier *subscription)
 		subscription->ops->free_notifier(subscription);
 	}
 }
-#line 775 "doc/05-mmu-notifiers.md"
+#line 808 "doc/05-mmu-notifiers.md"
 
 int mmuspec_itree_invalidate(struct mmu_notifier_subscriptions *subs,
 			     const struct mmu_notifier_range *range);
@@ -352,7 +352,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 944 "doc/05-mmu-notifiers.md"
+#line 977 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

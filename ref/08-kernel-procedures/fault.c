@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 144 "doc/08-kernel-procedures.md"
+#line 174 "doc/08-kernel-procedures.md"
 #include <errno.h>
 
 #include <linux/mm.h>
@@ -48,7 +48,7 @@ static vm_fault_t wp_page_copy(struct vm_area_struct *vma, unsigned long addr,
 				(addr & PAGE_MASK) + PAGE_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	if (pte_same(ptep_get(pte), orig)) {
+	if (pte && pte_same(ptep_get(pte), orig)) {
 		entry = pfn_pte(page_to_pfn(new),
 				vm_get_page_prot(vma->vm_flags));
 		entry = pte_mkdirty(pte_mkwrite(entry));
@@ -71,7 +71,8 @@ static vm_fault_t wp_page_copy(struct vm_area_struct *vma, unsigned long addr,
 		put_page(new);
 		old = NULL;
 	}
-	pte_unmap_unlock(pte, ptl);
+	if (pte)
+		pte_unmap_unlock(pte, ptl);
 	/* v6.5: notified under the PTL already, so only_end (4645b9fe84bf). */
 	if (mmuspec_profile() == MMUSPEC_V6_5 &&
 	    !mmuspec_bug(MMUSPEC_BUG_COW_DELAYED_SECONDARY))
@@ -123,11 +124,12 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma,
 		entry = __pte(pte_val(entry) | _PAGE_SPECIAL);
 	}
 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	if (!pte_none(ptep_get(pte))) {
-		pte_unmap_unlock(pte, ptl);
+	if (!pte || !pte_none(ptep_get(pte))) {
+		if (pte)
+			pte_unmap_unlock(pte, ptl);
 		if (page)
 			put_page(page);
-		return 0; /* somebody else faulted it in */
+		return 0; /* somebody else faulted it in, or freed the table */
 	}
 	set_pte_at(mm, addr & PAGE_MASK, pte, entry);
 	if (page)
@@ -153,7 +155,7 @@ static vm_fault_t remove_device_exclusive_entry(struct vm_area_struct *vma,
 				      (addr & PAGE_MASK) + PAGE_SIZE, NULL);
 	mmu_notifier_invalidate_range_start(&range);
 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	if (pte_same(ptep_get(pte), orig)) {
+	if (pte && pte_same(ptep_get(pte), orig)) {
 		/* restore_exclusive_pte() */
 		pte_t entry =
 			pfn_pte(pte_pfn(orig),
@@ -163,7 +165,8 @@ static vm_fault_t remove_device_exclusive_entry(struct vm_area_struct *vma,
 			entry = pte_mkdirty(pte_mkwrite(entry));
 		set_pte_at(mm, addr & PAGE_MASK, pte, entry);
 	}
-	pte_unmap_unlock(pte, ptl);
+	if (pte)
+		pte_unmap_unlock(pte, ptl);
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
@@ -229,6 +232,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 		goto out;
 	}
 	pte = pte_offset_map_lock(mm, pmd, address, &ptl);
+	if (!pte)
+		goto out; /* the table went away: the access retries */
 	entry = ptep_get(pte);
 	if (pte_none(entry)) {
 		pte_unmap_unlock(pte, ptl);
@@ -283,7 +288,7 @@ int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write)
 		return -ENOMEM;
 	return 0;
 }
-#line 435 "doc/08-kernel-procedures.md"
+#line 470 "doc/08-kernel-procedures.md"
 
 static void cpu_access_event(struct mm_struct *mm, unsigned long addr,
 			     int access, int result, unsigned long pfn,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1215 "doc/08-kernel-procedures.md"
+#line 1482 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -43,6 +43,11 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 				      end, pgmap_owner);
 	mmu_notifier_invalidate_range_start(&range);
 	pte = pte_offset_map_lock(mm, pmd, start, &ptl);
+	if (!pte) {
+		mmu_notifier_invalidate_range_end(&range);
+		mmap_read_unlock(mm);
+		return 0;
+	}
 	lazy_mmu_mode_enable();
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		unsigned long i = (addr - start) >> PAGE_SHIFT;
@@ -85,7 +90,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	mmuspec_owner_migrated(pgmap_owner, start, end);
 	/* migrate_vma_finalize(): remove_migration_ptes(). */
 	pte = pte_offset_map_lock(mm, pmd, start, &ptl);
-	for (unsigned long i = 0; i < n; i++) {
+	for (unsigned long i = 0; pte && i < n; i++) {
 		struct page *page;
 		pte_t entry;
 
@@ -102,7 +107,8 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 		if (page == dst[i])
 			page_add_anon_rmap(page);
 	}
-	pte_unmap_unlock(pte, ptl);
+	if (pte)
+		pte_unmap_unlock(pte, ptl);
 	mmap_read_unlock(mm);
 	for (unsigned long i = 0; i < n; i++) {
 		if (!src[i])
@@ -113,7 +119,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	return 0;
 }
-#line 1335 "doc/08-kernel-procedures.md"
+#line 1608 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 792 "doc/08-kernel-procedures.md"
+#line 1002 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -82,7 +82,37 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 881 "doc/08-kernel-procedures.md"
+#line 1091 "doc/08-kernel-procedures.md"
+
+/*
+ * A PTE table mapping what block @old mapped at @haddr, page by page, with
+ * its permissions (the huge zero page: the zero page). Filled before anyone
+ * can see it (pgtable_trans_huge_withdraw()), so with no events. The caller
+ * made sure a table is free.
+ */
+static unsigned long table_from_block(struct mm_struct *mm, unsigned long haddr,
+				      pmd_t old)
+{
+	struct mmuspec_machine *m = mm->machine;
+	unsigned long idx = m->pt_free[--m->s.pt_free_top];
+
+	mmuspec_undo_save(m, &m->pt_mm[idx], sizeof(m->pt_mm[0]));
+	mmuspec_undo_save(m, &m->pt_base[idx], sizeof(m->pt_base[0]));
+	m->pt_mm[idx] = (int8_t)mm->id;
+	m->pt_base[idx] = haddr;
+	for (int i = 0; i < PTRS_PER_PTE; i++) {
+		pteval_t v = old.pmd & ~(pteval_t)_PAGE_PSE;
+
+		if (!(old.pmd & _PAGE_SPECIAL))
+			v += (pteval_t)i << _PAGE_PFN_SHIFT;
+		else
+			v = (v & ~(~0UL << _PAGE_PFN_SHIFT)) |
+			    ((pteval_t)MMUSPEC_ZERO_PFN << _PAGE_PFN_SHIFT);
+		mmuspec_undo_save(m, &m->pt[idx][i], sizeof(pte_t));
+		m->pt[idx][i].pte = v;
+	}
+	return idx;
+}
 
 int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 {
@@ -111,23 +141,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 		return 0;
 	}
 	old = pmdp_huge_clear_flush(&vma, haddr, pmd);
-	/* pgtable_trans_huge_withdraw(): a table nobody can see yet. */
-	idx = m->pt_free[--m->s.pt_free_top];
-	mmuspec_undo_save(m, &m->pt_mm[idx], sizeof(m->pt_mm[0]));
-	mmuspec_undo_save(m, &m->pt_base[idx], sizeof(m->pt_base[0]));
-	m->pt_mm[idx] = (int8_t)mm->id;
-	m->pt_base[idx] = haddr;
-	for (int i = 0; i < PTRS_PER_PTE; i++) {
-		pteval_t v = old.pmd & ~(pteval_t)_PAGE_PSE;
-
-		if (!(old.pmd & _PAGE_SPECIAL))
-			v += (pteval_t)i << _PAGE_PFN_SHIFT;
-		else
-			v = (v & ~(~0UL << _PAGE_PFN_SHIFT)) |
-			    ((pteval_t)MMUSPEC_ZERO_PFN << _PAGE_PFN_SHIFT);
-		mmuspec_undo_save(m, &m->pt[idx][i], sizeof(pte_t));
-		m->pt[idx][i].pte = v;
-	}
+	idx = table_from_block(mm, haddr, old);
 	/* pmd_populate() */
 	mmuspec_pte_store(mm, haddr, &pmd->pmd,
 			  _PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1,
@@ -136,7 +150,28 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 955 "doc/08-kernel-procedures.md"
+#line 1174 "doc/08-kernel-procedures.md"
+
+int split_pmd(struct mm_struct *mm, unsigned long address)
+{
+	struct mmuspec_machine *m = mm->machine;
+	unsigned long haddr = address & PMD_MASK;
+	pmd_t *pmd = pmd_off(mm, haddr);
+	spinlock_t *ptl;
+	unsigned long idx;
+
+	if (!pmd || !pmd_trans_huge(*pmd) || (pmd->pmd & _PAGE_SPECIAL) ||
+	    !m->s.pt_free_top)
+		return -1;
+	ptl = pmd_lock(mm, pmd);
+	idx = table_from_block(mm, haddr, *pmd);
+	mmuspec_pte_store(mm, haddr, &pmd->pmd,
+			  _PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1,
+			  0);
+	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+	return 0;
+}
+#line 1215 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -174,7 +209,14 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		if (!dst_pmd || !pte_alloc_map(mm, dst_pmd, addr))
 			break;
 		dst = pte_offset_map_lock(mm, dst_pmd, addr, &dst_ptl);
-		src = pte_offset_map_lock(oldmm, src_pmd, addr, &src_ptl);
+		src = dst ? pte_offset_map_lock(oldmm, src_pmd, addr,
+						&src_ptl) :
+			    NULL;
+		if (!src) { /* a table went away: nothing to copy there */
+			if (dst)
+				pte_unmap_unlock(dst, dst_ptl);
+			continue;
+		}
 		lazy_mmu_mode_enable();
 		for (int i = 0; i < PTRS_PER_PTE; i++) {
 			unsigned long a =
@@ -200,7 +242,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1035 "doc/08-kernel-procedures.md"
+#line 1302 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -289,7 +331,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1136 "doc/08-kernel-procedures.md"
+#line 1403 "doc/08-kernel-procedures.md"
 
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1398 "doc/08-kernel-procedures.md"
+#line 1671 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -29,6 +29,10 @@ bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch)
 				addr + PAGE_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte) {
+		mmu_notifier_invalidate_range_end(&range);
+		return false;
+	}
 	pteval = ptep_get(pte);
 	if (pte_present(pteval) && !pte_special(pteval)) {
 		struct mmuspec_thread *t = mmuspec_current_task();

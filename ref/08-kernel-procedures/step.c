@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1655 "doc/08-kernel-procedures.md"
+#line 1932 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 1775 "doc/08-kernel-procedures.md"
+#line 2052 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -247,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 1914 "doc/08-kernel-procedures.md"
+#line 2191 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -349,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2020 "doc/08-kernel-procedures.md"
+#line 2297 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -438,6 +438,8 @@ static long young_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		return step_warn(m, "no PTE table at this address");
 	vma = step_vma(mm, addr, 1);
 	pte = pte_offset_map_lock(mm, pmd_off(mm, addr), addr, &ptl);
+	if (!pte)
+		return 0;
 	if (s->op == MMUSPEC_STEP_ptep_clear_flush_young_notify)
 		r = ptep_clear_flush_young_notify(&vma, addr, pte);
 	else
@@ -460,7 +462,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2133 "doc/08-kernel-procedures.md"
+#line 2412 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -537,14 +539,15 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_emit(m, &ev);
 	m->no_sched++;
 	mmuspec_lazy_switch(m, t, NULL);
-	m->no_sched--;
 	m->s.cpu[from].curr = -1;
+	mmuspec_enter_lazy_tlb(m, from);
+	m->no_sched--;
 	t->cpu = cpu;
 	/* Runs on its new CPU when that CPU lets it (a scheduling point). */
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2219 "doc/08-kernel-procedures.md"
+#line 2499 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -600,6 +603,16 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	case MMUSPEC_STEP_split_huge_pmd:
 		r = split_huge_pmd_address(mm, addr) == 0;
 		break;
+	case MMUSPEC_STEP_split_pmd:
+		r = split_pmd(mm, addr) == 0;
+		break;
+	case MMUSPEC_STEP_pmd_clear:
+	case MMUSPEC_STEP_pte_free:
+		if (!pmd_off(mm, addr))
+			return t->cc = step_warn(m, "bad address");
+		r = mmuspec_pte_table_step(mm, s->op == MMUSPEC_STEP_pmd_clear,
+					   addr);
+		break;
 	case MMUSPEC_STEP_dup_mmap:
 		if (s->arg[0] < 1 || s->arg[0] > (long)m->cfg.nr_mms)
 			return t->cc = step_warn(m, "no such mm");
@@ -640,6 +653,9 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	case MMUSPEC_STEP_exit_mmap:
 		exit_mmap(mm);
 		r = 1;
+		break;
+	case MMUSPEC_STEP_oom_reap_task_mm:
+		r = oom_reap_task_mm(mm);
 		break;
 	case MMUSPEC_STEP_vmalloc:
 		r = vmalloc_range(addr, len >> PAGE_SHIFT) == 0;

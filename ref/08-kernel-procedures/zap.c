@@ -4,28 +4,35 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 539 "doc/08-kernel-procedures.md"
+#line 588 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
 #include <mmuspec/tlb.h>
 
 #define MMU_GATHER_PAGES 64
+#define MMU_GATHER_TABLES 8
 
 /**
  * struct mmu_gather - pages unmapped but not yet flushed and freed
  * @mm: address space
  * @start: lowest address cleared
  * @end: end of the highest address cleared
+ * @freed_tables: a page table was unhooked since the last flush
  * @nr: pages gathered
  * @pages: the pages
+ * @nr_tables: PTE tables gathered
+ * @tables: their indices, freed after the flush
  */
 struct mmu_gather {
 	struct mm_struct *mm;
 	unsigned long start;
 	unsigned long end;
+	bool freed_tables;
 	unsigned int nr;
 	struct page *pages[MMU_GATHER_PAGES];
+	unsigned int nr_tables;
+	unsigned long tables[MMU_GATHER_TABLES];
 };
 
 static void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
@@ -33,23 +40,31 @@ static void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
 	tlb->mm = mm;
 	tlb->start = ~0UL;
 	tlb->end = 0;
+	tlb->freed_tables = false;
 	tlb->nr = 0;
+	tlb->nr_tables = 0;
+}
+
+/* The arch's tlb_flush(): freed_tables widens (x86) or deepens (arm64) it. */
+static void tlb_flush(struct mmu_gather *tlb)
+{
+	flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT,
+			   tlb->freed_tables);
 }
 
 static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 {
-	struct vm_area_struct vma = { .vm_mm = tlb->mm };
-
 	if (tlb->end <= tlb->start)
 		return;
 	if (mmuspec_bug(MMUSPEC_BUG_FREE_BEFORE_END)) {
 		mmuspec_flush_cpu_only(tlb->mm, tlb->start, tlb->end);
 	} else {
-		flush_tlb_range(&vma, tlb->start, tlb->end);
+		tlb_flush(tlb);
 		mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end);
 	}
 	tlb->start = ~0UL;
 	tlb->end = 0;
+	tlb->freed_tables = false;
 }
 
 static void tlb_flush_mmu(struct mmu_gather *tlb)
@@ -58,6 +73,10 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 	for (unsigned int i = 0; i < tlb->nr; i++)
 		put_page(tlb->pages[i]);
 	tlb->nr = 0;
+	/* tlb_table_flush(): the tables go last, after the flush. */
+	for (unsigned int i = 0; i < tlb->nr_tables; i++)
+		pte_free(tlb->mm, tlb->tables[i]);
+	tlb->nr_tables = 0;
 }
 
 static void tlb_finish_mmu(struct mmu_gather *tlb)
@@ -173,6 +192,67 @@ static void unmap_page_range(struct mmu_gather *tlb, unsigned long addr,
 	}
 }
 
+static void pte_free_tlb(struct mmu_gather *tlb, unsigned long idx,
+			 unsigned long addr)
+{
+	tlb_remove_tlb_entry(tlb, addr, PAGE_SIZE); /* tlb_flush_pmd_range() */
+	tlb->freed_tables = true;
+	tlb->tables[tlb->nr_tables++] = idx;
+}
+
+static bool table_empty(struct mmuspec_machine *m, unsigned long idx)
+{
+	for (int i = 0; i < PTRS_PER_PTE; i++)
+		if (!pte_none(m->pt[idx][i]))
+			return false;
+	return true;
+}
+
+long mmuspec_pte_table_step(struct mm_struct *mm, bool clear,
+			    unsigned long addr)
+{
+	struct mmuspec_machine *m = mm->machine;
+	pmd_t *pmd = pmd_off(mm, addr);
+
+	if (clear) {
+		if (!pmd_present_table(*pmd) || mm->pt_unhooked >= 0 ||
+		    !table_empty(m, pmd->pmd >> _PAGE_PFN_SHIFT))
+			return 0;
+		mm->pt_unhooked = (long)(pmd->pmd >> _PAGE_PFN_SHIFT);
+		mmuspec_pte_store(mm, addr & PMD_MASK, &pmd->pmd, 0, 1, 0);
+		return 1;
+	}
+	if (mm->pt_unhooked < 0)
+		return 0;
+	pte_free(mm, (unsigned long)mm->pt_unhooked);
+	mm->pt_unhooked = -1;
+	return 1;
+}
+
+/* free_pgtables() -> free_pte_range() for the tables [start, end) covers. */
+static void free_pgtables(struct mmu_gather *tlb, unsigned long start,
+			  unsigned long end)
+{
+	struct mm_struct *mm = tlb->mm;
+	unsigned long a = (start + PMD_SIZE - 1) & PMD_MASK;
+
+	for (; a < end && end - a >= PMD_SIZE; a += PMD_SIZE) {
+		pmd_t *pmd = pmd_off(mm, a);
+		spinlock_t *ptl = pmd ? pte_lockptr(mm, pmd) : NULL;
+		unsigned long idx;
+
+		if (!ptl || tlb->nr_tables == MMU_GATHER_TABLES)
+			continue;
+		mmuspec_spin_lock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+		idx = pmd->pmd >> _PAGE_PFN_SHIFT;
+		if (pmd_present_table(*pmd) && table_empty(mm->machine, idx)) {
+			mmuspec_pte_store(mm, a, &pmd->pmd, 0, 1, 0);
+			pte_free_tlb(tlb, idx, a);
+		}
+		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+	}
+}
+
 static void zap_page_range(struct mm_struct *mm, unsigned long start,
 			   unsigned long end, enum mmu_notifier_event event)
 {
@@ -184,6 +264,8 @@ static void zap_page_range(struct mm_struct *mm, unsigned long start,
 	mmu_notifier_invalidate_range_start(&range);
 	unmap_page_range(&tlb, start, end);
 	mmu_notifier_invalidate_range_end(&range);
+	if (event == MMU_NOTIFY_UNMAP)
+		free_pgtables(&tlb, start, end);
 	tlb_finish_mmu(&tlb);
 }
 
@@ -239,9 +321,57 @@ void exit_mmap(struct mm_struct *mm)
 	mmap_write_lock(mm);
 	tlb_gather_mmu(&tlb, mm);
 	unmap_page_range(&tlb, mm->start, mm->end);
+	free_pgtables(&tlb, mm->start, mm->end);
 	tlb_finish_mmu(&tlb);
 	mmuspec_set_vma_flags(mm, mm->start,
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
 	mm->mm_users = 0;
 	mmap_write_unlock(mm);
+}
+#line 943 "doc/08-kernel-procedures.md"
+
+/* The end of the VMA at @addr: the run of pages with its flags. */
+static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)
+{
+	unsigned long flags = find_vma_flags(mm, addr);
+
+	while (addr < mm->end && find_vma_flags(mm, addr) == flags)
+		addr += PAGE_SIZE;
+	return addr;
+}
+
+static bool __oom_reap_task_mm(struct mm_struct *mm)
+{
+	struct mmu_notifier_range range;
+	struct mmu_gather tlb;
+	unsigned long start, end;
+	bool ret = true;
+
+	for (start = mm->start; start < mm->end; start = end) {
+		end = vma_end_at(mm, start);
+		if (!(find_vma_flags(mm, start) & VM_MAPPED))
+			continue;
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start,
+					end);
+		tlb_gather_mmu(&tlb, mm);
+		if (mmu_notifier_invalidate_range_start_nonblock(&range)) {
+			tlb_finish_mmu(&tlb);
+			ret = false;
+			continue;
+		}
+		unmap_page_range(&tlb, start, end);
+		mmu_notifier_invalidate_range_end(&range);
+		tlb_finish_mmu(&tlb);
+	}
+	return ret;
+}
+
+bool oom_reap_task_mm(struct mm_struct *mm)
+{
+	bool ret;
+
+	mmap_read_lock(mm);
+	ret = __oom_reap_task_mm(mm);
+	mmap_read_unlock(mm);
+	return ret;
 }

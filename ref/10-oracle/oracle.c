@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 385 "doc/10-oracle.md"
+#line 408 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -43,6 +43,7 @@ struct otrack {
 	pteval_t val[ORACLE_HIST];
 	int8_t by[ORACLE_HIST]; /* thread that wrote val[i], -1: none */
 	uint32_t inval[ORACLE_NTLB]; /* last invalidation per TLB, 0: none */
+	uint32_t winval[MMUSPEC_MAX_CPUS]; /* ... that dropped walk entries */
 	uint32_t removed_at; /* last leaf -> non-leaf write, 0: none */
 	int8_t removed_by; /* its thread */
 };
@@ -70,6 +71,7 @@ struct ocb {
 
 struct oflush {
 	uint16_t kind;
+	uint8_t flags; /* MMUSPEC_FLUSH_FREED_TABLES, ..._LAST_LEVEL */
 	int16_t mm;
 	int8_t cpu;
 	uint64_t start, end;
@@ -130,8 +132,15 @@ struct oracle {
 		int depth;
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
+	/* x86 lazy TLB: what each CPU has loaded, and the flushes it owes */
+	int8_t loaded[MMUSPEC_MAX_CPUS];
+	int8_t lazy[MMUSPEC_MAX_CPUS];
+	struct {
+		uint64_t start, end; /* union of the skipped flushes' ranges */
+		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
+	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 518 "doc/10-oracle.md"
+#line 550 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -246,10 +255,35 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 641 "doc/10-oracle.md"
+#line 673 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
+
+static int overlaps(const struct otrack *t, uint64_t start, uint64_t end);
+
+/* x86: does CPU @c run address space @mm now (loaded, not lazy)? */
+static int runs(const struct oracle *o, int c, int mm)
+{
+	return o->loaded[c] == mm && !o->lazy[c];
+}
+
+/*
+ * TLB-LAZY: a CPU that does not run @t's mm and owes it a flush covering @t
+ * cannot use what it holds of @t before that flush: for the other checks
+ * its may-hold set starts at the skipped flush's begin, as if the flush had
+ * reached it then (the switch-in check makes sure it does, later).
+ */
+static uint32_t dormant_from(const struct oracle *o, int tlb,
+			     const struct otrack *t)
+{
+	if (tlb >= MMUSPEC_MAX_CPUS || t->mm <= 0 || t->mm >= MMUSPEC_MAX_MMS ||
+	    o->cfg->arch != MMUSPEC_X86_64 || runs(o, tlb, t->mm))
+		return 0;
+	if (!overlaps(t, o->debt[tlb][t->mm].start, o->debt[tlb][t->mm].end))
+		return 0;
+	return o->debt[tlb][t->mm].begin;
+}
 
 static int may_hold(struct oracle *o, int tlb, const struct otrack *t,
 		    uint32_t from, uint32_t to, hold_fn fn, void *arg)
@@ -261,6 +295,8 @@ static int may_hold(struct oracle *o, int tlb, const struct otrack *t,
 		return 0;
 	if (t->inval[tlb] > from)
 		from = t->inval[tlb];
+	if (dormant_from(o, tlb, t) > from)
+		from = dormant_from(o, tlb, t);
 	for (i = 0; i < t->n; i++) {
 		uint32_t end = i + 1 < t->n ? t->from[i + 1] : NO_SEQ;
 
@@ -310,7 +346,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 714 "doc/10-oracle.md"
+#line 773 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -331,7 +367,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 742 "doc/10-oracle.md"
+#line 801 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -399,7 +435,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 823 "doc/10-oracle.md"
+#line 882 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -497,7 +533,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 929 "doc/10-oracle.md"
+#line 988 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -516,6 +552,45 @@ static int keeps_page(const struct mmuspec_event *ev)
 {
 	return is_leaf(ev->old, ev->level) &&
 	       !((ev->old ^ ev->new) >> _PAGE_PFN_SHIFT);
+}
+
+/* arm64 FEAT_BBM level 2: block-size changes need no break-before-make. */
+static int bbml2(const struct oracle *o)
+{
+	return !!(o->cfg->features & MMUSPEC_FEAT_BBML2);
+}
+
+/*
+ * TLB-BBM for a live block replaced by a table in one write (arm64): a
+ * change of size, allowed with BBML2 only if the table maps the block's
+ * pages (the table was filled before it was linked, so the oracle reads
+ * it from the machine).
+ */
+static int check_block_split(struct oracle *o, const struct mmuspec_event *ev)
+{
+	const pte_t *tab;
+	uint64_t pfn0 = ev->old >> _PAGE_PFN_SHIFT;
+
+	if (o->cfg->arch != MMUSPEC_ARM64 || ev->level != 1 ||
+	    !is_leaf(ev->old, 1) || !(ev->new &_PAGE_TABLE))
+		return 0;
+	if (!bbml2(o))
+		return violation(
+			o, ev, "TLB-BBM",
+			"live 2 MiB block at 0x%lx replaced by a page table in one write: a size change needs break-before-make without BBML2",
+			(unsigned long)ev->addr);
+	tab = o->m->pt[ev->new >> _PAGE_PFN_SHIFT];
+	for (uint64_t i = 0; i < PTRS_PER_PTE; i++)
+		if (is_leaf(tab[i].pte, 0) &&
+		    (tab[i].pte >> _PAGE_PFN_SHIFT) != pfn0 + i)
+			return violation(
+				o, ev, "TLB-BBM",
+				"the table replacing the block at 0x%lx maps 0x%lx to pfn %lu instead of %lu: an output-address change needs break-before-make even with BBML2",
+				(unsigned long)ev->addr,
+				(unsigned long)(ev->addr + (i << PAGE_SHIFT)),
+				(unsigned long)(tab[i].pte >> _PAGE_PFN_SHIFT),
+				(unsigned long)(pfn0 + i));
+	return 0;
 }
 
 static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
@@ -552,7 +627,7 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 				    ev->addr < t->va ||
 				    ev->addr >= t->va + entry_size(t->level))
 					continue;
-				if (t->level != ev->level &&
+				if (t->level != ev->level && !bbml2(o) &&
 				    may_hold(o, tlb, t, 0, ev->seq, xlate_fn,
 					     &(struct xlate_arg){ ev->addr,
 								  ~0ul, 1, 1, 0,
@@ -606,7 +681,75 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1042 "doc/10-oracle.md"
+#line 1145 "doc/10-oracle.md"
+
+static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
+{
+	int freed = f->flags & MMUSPEC_FLUSH_FREED_TABLES;
+
+	if (o->cfg->arch != MMUSPEC_X86_64 || c >= (int)o->cfg->nr_cpus ||
+	    f->mm >= MMUSPEC_MAX_MMS || runs(o, c, f->mm) ||
+	    (o->loaded[c] == f->mm && freed))
+		return 0;
+	if (!o->debt[c][f->mm].begin) {
+		o->debt[c][f->mm].start = f->start;
+		o->debt[c][f->mm].end = f->end;
+	}
+	if (f->start < o->debt[c][f->mm].start)
+		o->debt[c][f->mm].start = f->start;
+	if (f->end > o->debt[c][f->mm].end)
+		o->debt[c][f->mm].end = f->end;
+	o->debt[c][f->mm].begin = f->begin;
+	return 1;
+}
+
+/*
+ * TLB-LAZY, at an MM_SWITCH that makes CPU c run mm: every flush that
+ * skipped it must now be complete on its TLB, which is TLB-STALE's check
+ * of that flush, made late. TLB-WALK, at a PT_FREE: no CPU may still cache
+ * the freed table's PMD entry.
+ */
+static int on_mm_switch(struct oracle *o, const struct mmuspec_event *ev)
+{
+	int c = ev->cpu, mm = (int)ev->new;
+
+	if (c < 0 || c >= MMUSPEC_MAX_CPUS || mm < 0 || mm >= MMUSPEC_MAX_MMS)
+		return 0;
+	o->loaded[c] = (int8_t)mm;
+	o->lazy[c] = ev->sub == MMUSPEC_MM_ENTER_LAZY;
+	if (o->lazy[c] || !o->debt[c][mm].begin)
+		return 0;
+	if (check_stale(o, ev, "TLB-LAZY", c, mm, o->debt[c][mm].start,
+			o->debt[c][mm].end, o->debt[c][mm].begin))
+		return 1;
+	o->debt[c][mm].begin = 0;
+	return 0;
+}
+
+static int check_walk(struct oracle *o, const struct mmuspec_event *ev)
+{
+	const struct otrack *t = find_track(o, ev->mm, ev->addr & PMD_MASK, 1);
+
+	for (int c = 0; t && c < (int)o->cfg->nr_cpus; c++) {
+		uint32_t from = t->winval[c];
+
+		/* switched away: it flushes the mm before it walks it again */
+		if (o->loaded[c] != t->mm && dormant_from(o, c, t) > from)
+			from = dormant_from(o, c, t);
+		for (int i = 0; i < t->n; i++) {
+			uint32_t end = i + 1 < t->n ? t->from[i + 1] : NO_SEQ;
+
+			if (end > from && (t->val[i] & _PAGE_TABLE) &&
+			    (t->val[i] >> _PAGE_PFN_SHIFT) == ev->arg)
+				return violation(
+					o, ev, "TLB-WALK",
+					"PTE table %lu freed while CPU %d's walk cache may still hold the PMD entry of 0x%lx pointing to it (no invalidation of its walk entries since)",
+					(unsigned long)ev->arg, c,
+					(unsigned long)t->va);
+		}
+	}
+	return 0;
+}
 
 static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 			   const struct oflush *f)
@@ -627,10 +770,13 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	for (mm = f->mm < 0 ? 0 : f->mm;
 	     mm <= (f->mm < 0 ? (int)o->cfg->nr_mms : f->mm); mm++) {
-		for (tlb = 0; tlb < MMUSPEC_MAX_CPUS; tlb++)
+		for (tlb = 0; tlb < MMUSPEC_MAX_CPUS; tlb++) {
+			if (f->mm > 0 && skipped_lazily(o, tlb, f))
+				continue;
 			if (check_stale(o, ev, "TLB-STALE", tlb, mm, f->start,
 					f->end, f->begin))
 				return 1;
+		}
 		if (o->cfg->arch != MMUSPEC_ARM64)
 			continue;
 		for (d = 0; d < (int)o->cfg->nr_devices; d++)
@@ -642,7 +788,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1087 "doc/10-oracle.md"
+#line 1261 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -716,10 +862,12 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 		    !overlaps(t, ev->addr, ev->end))
 			continue;
 		t->inval[tlb] = ev->seq;
+		if (tlb < MMUSPEC_MAX_CPUS && !(ev->level & MMUSPEC_INVAL_LEAF))
+			t->winval[tlb] = ev->seq;
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1172 "doc/10-oracle.md"
+#line 1348 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -863,7 +1011,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1322 "doc/10-oracle.md"
+#line 1498 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -941,7 +1089,13 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	ok = c->op == MMUSPEC_MN_INTERVAL_INVALIDATE ? ev->ret != 0 :
 						       ev->ret == 0;
-	if (th->nranges && d >= 0)
+	/*
+	 * Only an hlist start waits for its ->invalidate_range_end: an
+	 * interval subscription has no end callback, the core ends its
+	 * invalidation itself (a fuzz finding: the OOM reaper's failed start
+	 * beside an interval mirror).
+	 */
+	if (th->nranges && d >= 0 && c->op == MMUSPEC_MN_INVALIDATE_RANGE_START)
 		th->range[th->nranges - 1].subs_ok |= ok ? 1u << d : 0;
 	if (th->nranges && d >= 0)
 		th->range[th->nranges - 1].subs_failed |= ok ? 0 : 1u << d;
@@ -1040,7 +1194,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1506 "doc/10-oracle.md"
+#line 1688 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1092,7 +1246,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1562 "doc/10-oracle.md"
+#line 1744 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1205,7 +1359,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1679 "doc/10-oracle.md"
+#line 1861 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1386,7 +1540,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 1867 "doc/10-oracle.md"
+#line 2049 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1398,7 +1552,7 @@ static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			(unsigned long)ev->addr);
 	if ((ev->sub & MMUSPEC_PTE_COMMIT) && on_commit(o, ev))
 		return 1;
-	if (check_repoint(o, ev))
+	if (check_block_split(o, ev) || check_repoint(o, ev))
 		return 1;
 	if (th && (check_failed_range(o, ev, th) || check_exclusive(o, ev, th)))
 		return 1;
@@ -1679,6 +1833,7 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 		if (th->nflush < ORACLE_STACK) {
 			f = &th->flush[th->nflush++];
 			f->kind = ev->sub;
+			f->flags = ev->level;
 			f->mm = ev->mm;
 			f->cpu = ev->cpu;
 			f->start = ev->addr;
@@ -1727,6 +1882,10 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 		return on_access(o, ev, th);
 	case MMUSPEC_EV_PAGE_FREE:
 		return check_free(o, ev);
+	case MMUSPEC_EV_MM_SWITCH:
+		return on_mm_switch(o, ev);
+	case MMUSPEC_EV_PT_FREE:
+		return check_walk(o, ev);
 	case MMUSPEC_EV_MIGHT_SLEEP:
 	case MMUSPEC_EV_SLEEP:
 		return check_sleep(o, ev);
@@ -1783,7 +1942,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2268 "doc/10-oracle.md"
+#line 2455 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
@@ -1826,17 +1985,23 @@ void oracle_begin(struct oracle *o)
 	memset(&o->rep, 0,
 	       offsetof(struct oracle, track) - offsetof(struct oracle, rep));
 	memset(&o->nqueued, 0, sizeof(*o) - offsetof(struct oracle, nqueued));
+	for (int c = 0; c < MMUSPEC_MAX_CPUS; c++) {
+		o->loaded[c] = (int8_t)o->m->s.cpu[c].loaded_mm;
+		o->lazy[c] = (int8_t)o->m->s.cpu[c].is_lazy;
+	}
 }
 
 int oracle_rule_checked(const char *id)
 {
 	static const char *const ids[] = {
-		"MN-PAIR",    "MN-SLEEP",    "MN-SPTE",	     "MN-RETRY",
-		"MN-RELEASE", "MN-OWNER",    "TLB-STALE",    "TLB-FREE",
-		"TLB-ORDER",  "TLB-UPGRADE", "TLB-BBM",	     "TLB-GRAIN",
-		"LAZY-NEST",  "LAZY-PAIR",   "LAZY-IRQ",     "LAZY-READ",
-		"LAZY-FLUSH", "LAZY-COMMIT", "LAZY-PREEMPT", "LAZY-SLEEP",
-		NULL
+		"MN-PAIR",	"MN-SLEEP",   "MN-SPTE",
+		"MN-RETRY",	"MN-RELEASE", "MN-OWNER",
+		"TLB-STALE",	"TLB-FREE",   "TLB-ORDER",
+		"TLB-UPGRADE",	"TLB-BBM",    "TLB-GRAIN",
+		"LAZY-NEST",	"LAZY-PAIR",  "LAZY-IRQ",
+		"LAZY-READ",	"LAZY-FLUSH", "LAZY-COMMIT",
+		"LAZY-PREEMPT", "LAZY-SLEEP", "TLB-LAZY",
+		"TLB-WALK",	NULL
 	};
 	int k;
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 674 "doc/11-litmus-format.md"
+#line 677 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +33,7 @@ struct parser {
 	int seen[16]; /* line of each singleton declaration */
 };
 
-#line 724 "doc/11-litmus-format.md"
+#line 727 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -81,9 +81,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 703 "doc/11-litmus-format.md"
+#line 706 "doc/11-litmus-format.md"
 
-#line 781 "doc/11-litmus-format.md"
+#line 784 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -201,9 +201,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 705 "doc/11-litmus-format.md"
+#line 708 "doc/11-litmus-format.md"
 
-#line 908 "doc/11-litmus-format.md"
+#line 911 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -399,13 +399,13 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 707 "doc/11-litmus-format.md"
+#line 710 "doc/11-litmus-format.md"
 
-#line 1112 "doc/11-litmus-format.md"
+#line 1115 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
-	"name",	    "about",	"profile", "arch", "cpus",   "expect",
-	"rules",    "schedule", "device",  "map",  "thread", "irq",
-	"callback", "source",	"bug",	   "lazy", NULL
+	"name",	    "about",	"profile", "arch", "cpus",    "expect",
+	"rules",    "schedule", "device",  "map",  "thread",  "irq",
+	"callback", "source",	"bug",	   "lazy", "feature", NULL
 };
 
 enum {
@@ -424,8 +424,12 @@ enum {
 	K_CALLBACK,
 	K_SOURCE,
 	K_BUG,
-	K_LAZY
+	K_LAZY,
+	K_FEATURE
 };
+
+/* Bit k of MMUSPEC_FEAT_* is features[k]. */
+static const char *const features[] = { "bbml2", NULL };
 
 /* enum mmuspec_lazy_backend order (mmuspec_lazy_backend_name()). */
 static const char *const lazy_backends[] = { "default", "generic", "arm64",
@@ -931,6 +935,11 @@ static int decl(struct parser *p)
 			return -1;
 		t->lazy = v;
 		return 0;
+	case K_FEATURE:
+		if (decl_choice(p, features, "a CPU feature", &v))
+			return -1;
+		t->features |= 1u << v;
+		return 0;
 	case K_SOURCE:
 		if (t->nsources == LITMUS_MAX_SOURCES)
 			return fail(p, 1, "expected at most %d source lines",
@@ -941,9 +950,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 709 "doc/11-litmus-format.md"
+#line 712 "doc/11-litmus-format.md"
 
-#line 1660 "doc/11-litmus-format.md"
+#line 1672 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1075,9 +1084,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 711 "doc/11-litmus-format.md"
+#line 714 "doc/11-litmus-format.md"
 
-#line 1801 "doc/11-litmus-format.md"
+#line 1813 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1215,9 +1224,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 713 "doc/11-litmus-format.md"
+#line 716 "doc/11-litmus-format.md"
 
-#line 1951 "doc/11-litmus-format.md"
+#line 1963 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {
@@ -1335,4 +1344,7 @@ void litmus_write(FILE *f, const struct litmus *t)
 		if (t->bugs & (1ull << k))
 			fprintf(f, "bug %s\n",
 				mmuspec_bug_name((enum mmuspec_bug)k));
+	for (k = 0; features[k]; k++)
+		if (t->features & (1u << k))
+			fprintf(f, "feature %s\n", features[k]);
 }

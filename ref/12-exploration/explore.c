@@ -102,6 +102,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 					cfg->nr_mms = (unsigned int)st->args[a];
 		}
 	cfg->lazy_backend = (enum mmuspec_lazy_backend)t->lazy;
+	cfg->features = t->features;
 	cfg->nr_devices = (unsigned int)t->ndevices;
 	for (k = 0; k < t->ndevices; k++) {
 		const struct litmus_device *d = &t->devices[k];
@@ -139,7 +140,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 619 "doc/12-exploration.md"
+#line 620 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -320,7 +321,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 826 "doc/12-exploration.md"
+#line 827 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -469,7 +470,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 980 "doc/12-exploration.md"
+#line 981 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -557,7 +558,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1076 "doc/12-exploration.md"
+#line 1077 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -696,7 +697,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1219 "doc/12-exploration.md"
+#line 1220 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -816,7 +817,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1344 "doc/12-exploration.md"
+#line 1345 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -4,7 +4,8 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 182 "doc/13-fuzzing.md"
+#line 183 "doc/13-fuzzing.md"
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/bug.h>
@@ -34,10 +35,14 @@ static const unsigned long fuzz_addrs[MMUSPEC_FUZZ_NR_ADDRS] = {
 
 #define FUZZ_USER_ADDRS 12
 
+/* A pmd mapping (map byte bit 4) is at one of the two aligned addresses. */
+#define MAP_PMD_BIT 0x10
+static const unsigned long fuzz_pmd_addrs[2] = { PMD_SIZE, 2 * PMD_SIZE };
+
 static const char *const fuzz_pages[MMUSPEC_FUZZ_PAGES] = { "P1", "P2", "P3",
 							    "zero" };
 
-#line 231 "doc/13-fuzzing.md"
+#line 239 "doc/13-fuzzing.md"
 static const char *const kernel_ops[] = {
 	"nop",
 	"mmap",
@@ -59,6 +64,7 @@ static const char *const kernel_ops[] = {
 	"ptep_clear_young_notify",
 	"mmu_notifier_test_young",
 	"exit_mmap",
+	"oom_reap_task_mm",
 	"vmalloc",
 	"vunmap_range",
 	"apply_to_page_range",
@@ -166,9 +172,133 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 				return true;
 	return false;
 }
-#line 215 "doc/13-fuzzing.md"
+#line 221 "doc/13-fuzzing.md"
 
-#line 386 "doc/13-fuzzing.md"
+#line 387 "doc/13-fuzzing.md"
+enum canned {
+	CANNED_NONE,
+	CANNED_COUNTING,
+	CANNED_MAY_NOT_BLOCK
+};
+
+static enum canned canned_kind(uint8_t b)
+{
+	switch ((b >> 1) & 3) {
+	case 1:
+		return CANNED_COUNTING;
+	case 2:
+		return CANNED_MAY_NOT_BLOCK;
+	default:
+		return CANNED_NONE;
+	}
+}
+
+struct canned_step {
+	const char *op;
+	unsigned long arg;
+};
+
+static const struct canned_step canned_nop[] = { { "nop", 0 }, { NULL, 0 } };
+static const struct canned_step canned_fail[] = {
+	{ "mmu_notifier_range_blockable", 0 },
+	{ "jump_if", 3 },
+	{ "mn_return", 255 }, /* -EAGAIN: it would have to sleep */
+	{ "nop", 0 },
+	{ NULL, 0 },
+};
+static const struct canned_step canned_secondary[] = {
+	{ "iotlb_inv_all", 0 },
+	{ "cmd_sync", 0 },
+	{ "atc_inv_all", 0 },
+	{ NULL, 0 },
+};
+
+struct canned_cb {
+	int cb_op;
+	const struct canned_step *body;
+};
+
+/* Per canned kind, its callback blocks; a NULL body ends the list. */
+static const struct canned_cb canned_cbs[3][4] = {
+	[CANNED_COUNTING] = { { LITMUS_CB_START, canned_nop },
+			      { LITMUS_CB_END, canned_nop },
+			      { LITMUS_CB_SECONDARY_TLBS, canned_secondary } },
+	[CANNED_MAY_NOT_BLOCK] = { { LITMUS_CB_START, canned_fail },
+				   { LITMUS_CB_SECONDARY_TLBS,
+				     canned_secondary } },
+};
+
+static const char *const canned_cb_names[] = {
+	[LITMUS_CB_START] = "invalidate_range_start",
+	[LITMUS_CB_END] = "invalidate_range_end",
+	[LITMUS_CB_SECONDARY_TLBS] = "arch_invalidate_secondary_tlbs",
+};
+
+static void canned_fill(struct litmus_thread *th, const struct canned_step *b)
+{
+	for (th->nsteps = 0; b[th->nsteps].op; th->nsteps++) {
+		struct litmus_step *s = &th->steps[th->nsteps];
+		const char *op = b[th->nsteps].op;
+
+		memset(s, 0, sizeof(*s));
+		s->op = litmus_op_lookup(op, strlen(op));
+		s->nargs = litmus_op_info(s->op)->max_args;
+		s->args[0] = b[th->nsteps].arg;
+	}
+}
+
+/* Append device @dev's canned callback blocks of @kind to @t. */
+static void add_canned(struct litmus *t, int dev, enum canned kind)
+{
+	for (const struct canned_cb *cb = canned_cbs[kind]; cb->body; cb++) {
+		struct litmus_thread *th = &t->threads[t->nthreads++];
+		char nm[LITMUS_NAME_LEN];
+
+		/* As the parser names a callback block. */
+		snprintf(nm, sizeof(nm), "%.20s.%.20s", t->devices[dev].name,
+			 canned_cb_names[cb->cb_op]);
+		memset(th, 0, sizeof(*th));
+		memcpy(th->name, nm, sizeof(th->name));
+		th->kind = LITMUS_CALLBACK;
+		th->device = dev;
+		th->cb_op = cb->cb_op;
+		canned_fill(th, cb->body);
+	}
+}
+
+/* Are device @dev's callback blocks in @t exactly those of @kind? */
+static bool canned_is(const struct litmus *t, int dev, enum canned kind)
+{
+	struct litmus_thread want;
+	int n = 0, found = 0;
+
+	for (const struct canned_cb *cb = canned_cbs[kind]; cb->body; cb++)
+		n++;
+	for (int k = 0; k < t->nthreads; k++) {
+		const struct litmus_thread *th = &t->threads[k];
+		const struct canned_cb *cb = canned_cbs[kind];
+
+		if (th->kind != LITMUS_CALLBACK || th->device != dev)
+			continue;
+		while (cb->body && cb->cb_op != th->cb_op)
+			cb++;
+		if (!cb->body)
+			return false;
+		canned_fill(&want, cb->body);
+		if (want.nsteps != th->nsteps)
+			return false;
+		for (int j = 0; j < th->nsteps; j++)
+			if (want.steps[j].op != th->steps[j].op ||
+			    memcmp(want.steps[j].args, th->steps[j].args,
+				   sizeof(want.steps[j].args)))
+				return false;
+		found++;
+	}
+	return found == n;
+}
+#line 223 "doc/13-fuzzing.md"
+
+#line 535 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -222,7 +352,33 @@ static void read_devices(const struct fuzz_reader *r, struct litmus *t,
 		d->tlb_sizes = LITMUS_TLB_4K;
 		if (byte_at(r, 5 + 2 * i) & 1)
 			d->tlb_sizes |= LITMUS_TLB_2M;
+		if (d->kind == LITMUS_DEV_IOMMU &&
+		    canned_kind(byte_at(r, 5 + 2 * i)) != CANNED_NONE)
+			d->driver = LITMUS_DRV_CUSTOM;
 	}
+}
+
+/* Does the 2 MiB region of @a hold @b (both page or pmd addresses)? */
+static bool same_pmd(unsigned long a, unsigned long b)
+{
+	return (a & PMD_MASK) == (b & PMD_MASK);
+}
+
+/*
+ * Would a mapping at @addr (2 MiB if @pmd) overlap one already made? A pmd
+ * mapping takes its whole 2 MiB region.
+ */
+static bool map_overlaps(const struct litmus *t, int n, unsigned long addr,
+			 bool pmd)
+{
+	for (int k = 0; k < n; k++) {
+		bool kpmd = t->maps[k].flags & LITMUS_MAP_PMD;
+
+		if (t->maps[k].addr == addr ||
+		    ((pmd || kpmd) && same_pmd(t->maps[k].addr, addr)))
+			return true;
+	}
+	return false;
 }
 
 /* Does map @i name a page other than zero that an earlier map names? */
@@ -236,10 +392,20 @@ static bool page_shared(const struct litmus *t, int i)
 	return false;
 }
 
+/* Is one of the first @n maps a pmd mapping? */
+static bool pmd_page_shared(const struct litmus *t, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (t->maps[k].flags & LITMUS_MAP_PMD)
+			return true;
+	return false;
+}
+
 /*
- * A second mapping of an address already mapped is dropped; so is, in the
- * kernel vocabulary, a second mapping of a page other than the zero page
- * (see below).
+ * A second mapping of an address already mapped, or inside a pmd mapping,
+ * is dropped; so is, in the kernel vocabulary or beside a pmd mapping (the
+ * runner maps a pmd mapping's page only once), a second mapping of a page
+ * other than the zero page (see below).
  */
 static void read_maps(const struct fuzz_reader *r, struct litmus *t,
 		      enum mmuspec_fuzz_vocab vocab)
@@ -249,23 +415,25 @@ static void read_maps(const struct fuzz_reader *r, struct litmus *t,
 	t->nmaps = 0;
 	for (int i = 0; i < n; i++) {
 		struct litmus_map *m = &t->maps[t->nmaps];
-		unsigned long addr =
-			fuzz_addrs[byte_at(r, 9 + 2 * i) % FUZZ_USER_ADDRS];
+		uint8_t a = byte_at(r, 9 + 2 * i);
 		uint8_t b = byte_at(r, 10 + 2 * i);
-		int k;
+		bool pmd = b & MAP_PMD_BIT;
+		unsigned long addr = pmd ? fuzz_pmd_addrs[a & 1] :
+					   fuzz_addrs[a % FUZZ_USER_ADDRS];
 
-		for (k = 0; k < t->nmaps && t->maps[k].addr != addr; k++)
-			;
-		if (k < t->nmaps)
+		if (map_overlaps(t, t->nmaps, addr, pmd))
 			continue;
 		t->nmaps++;
 		m->addr = addr;
 		m->page = b % MMUSPEC_FUZZ_PAGES;
-		m->prot = (b >> 2) % 3;
+		m->prot = ((b >> 2) & 3) % 3;
 		if (m->page == MMUSPEC_FUZZ_PAGES - 1)
 			m->prot = LITMUS_PROT_RO; /* the zero page */
-		m->flags = 0;
-		if (vocab == MMUSPEC_FUZZ_KERNEL &&
+		if (pmd && m->prot == LITMUS_PROT_NONE)
+			m->prot = LITMUS_PROT_RO;
+		m->flags = pmd ? LITMUS_MAP_PMD : 0;
+		if ((vocab == MMUSPEC_FUZZ_KERNEL ||
+		     pmd_page_shared(t, t->nmaps)) &&
 		    page_shared(t, t->nmaps - 1))
 			t->nmaps--;
 	}
@@ -321,9 +489,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->nrules = 1;
 	strcpy(t->rules[0], "FUZZ-TOTAL");
 }
-#line 217 "doc/13-fuzzing.md"
+#line 225 "doc/13-fuzzing.md"
 
-#line 545 "doc/13-fuzzing.md"
+#line 732 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -395,7 +563,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 778 "doc/13-fuzzing.md"
+#line 978 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -460,6 +628,18 @@ static const char *const mm_user_ops[] = {
 	NULL,
 };
 static const char *const exit_op[] = { "exit_mmap", NULL };
+static const char *const reap_op[] = { "oom_reap_task_mm", NULL };
+
+/* Is step @k of thread @i an OOM reap that is not its thread's last step? */
+static bool reap_not_last(enum mmuspec_fuzz_vocab vocab, const struct litmus *t,
+			  int i, int k)
+{
+	static const struct litmus_op_info *re[1];
+	const struct litmus_thread *th = &t->threads[i];
+
+	return vocab == MMUSPEC_FUZZ_KERNEL && k != th->nsteps - 1 &&
+	       is_op(&th->steps[k], reap_op, re);
+}
 
 /* Is step @k of thread @i an exit_mmap the kernel vocabulary does not write? */
 static bool exit_beside_users(enum mmuspec_fuzz_vocab vocab,
@@ -546,7 +726,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 617 "doc/13-fuzzing.md"
+#line 804 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -632,15 +812,20 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 				    vocab, t);
 	for (i = 0; i < (size_t)t->nthreads; i++)
 		for (int k = 0; k < t->threads[i].nsteps; k++)
-			if (exit_beside_users(vocab, t, (int)i, k))
+			if (exit_beside_users(vocab, t, (int)i, k) ||
+			    reap_not_last(vocab, t, (int)i, k))
 				make_nop(&t->threads[i].steps[k]);
+	for (i = 0; i < (size_t)t->ndevices; i++)
+		if (t->devices[i].driver == LITMUS_DRV_CUSTOM)
+			add_canned(t, (int)i,
+				   canned_kind(byte_at(&r, 5 + 2 * i)));
 	i = MMUSPEC_FUZZ_HEADER + nrec * MMUSPEC_FUZZ_RECORD;
 	*sched = i < size ? data + i : NULL;
 	*nsched = i < size ? size - i : 0;
 }
-#line 219 "doc/13-fuzzing.md"
+#line 227 "doc/13-fuzzing.md"
 
-#line 935 "doc/13-fuzzing.md"
+#line 1147 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -715,6 +900,16 @@ static int write_arg(const struct litmus_op_info *info, int k,
 	}
 }
 
+/* The number of threads and irqs (callback blocks come after them). */
+static int runners(const struct litmus *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nthreads; i++)
+		n += t->threads[i].kind != LITMUS_CALLBACK;
+	return n;
+}
+
 /* The inverse of read_driver(): bits 3-4 of the device byte, or -1. */
 static int write_driver(const struct litmus_device *d,
 			enum mmuspec_fuzz_vocab vocab, const char **why)
@@ -753,6 +948,10 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[1] = (uint8_t)t->arch;
 	h[2] = (uint8_t)(t->ncpus - 1);
 	h[22] = (uint8_t)t->lazy;
+	if (t->features) {
+		*why = "CPU features (feature bbml2)";
+		return -1;
+	}
 	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t)) {
 		*why = "the arm64 lazy backend off arm64 or before v6.15";
 		return -1;
@@ -765,15 +964,28 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	for (i = 0; i < t->ndevices; i++) {
 		const struct litmus_device *d = &t->devices[i];
 
-		int drv = write_driver(d, vocab, why);
+		int canned =
+			d->driver != LITMUS_DRV_CUSTOM ? CANNED_NONE :
+			d->kind != LITMUS_DEV_IOMMU    ? -1 :
+			canned_is(t, i, CANNED_COUNTING) ?
+						      CANNED_COUNTING :
+			canned_is(t, i, CANNED_MAY_NOT_BLOCK) ?
+						      CANNED_MAY_NOT_BLOCK :
+						      -1;
+		int drv = canned == CANNED_NONE ? write_driver(d, vocab, why) :
+						  0;
 
-		if (drv < 0)
+		if (canned < 0)
+			*why = "a driver=custom device whose callbacks are not the fuzzer's canned ones";
+		if (canned < 0 || drv < 0)
 			return -1;
 		h[4 + 2 * i] = (uint8_t)((d->kind == LITMUS_DEV_MIRROR) |
 					 (d->flags & LITMUS_DEV_BTM ? 2 : 0) |
 					 (d->flags & LITMUS_DEV_ATS ? 4 : 0) |
 					 drv << 3);
-		h[5 + 2 * i] = (d->tlb_sizes & LITMUS_TLB_2M) ? 1 : 0;
+		h[5 + 2 * i] =
+			(uint8_t)(((d->tlb_sizes & LITMUS_TLB_2M) ? 1 : 0) |
+				  canned << 1);
 	}
 	if (t->nmaps > MMUSPEC_FUZZ_MAPS) {
 		*why = "more than four initial mappings";
@@ -782,35 +994,46 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	h[8] = (uint8_t)t->nmaps;
 	for (i = 0; i < t->nmaps; i++) {
 		const struct litmus_map *m = &t->maps[i];
-		int a = addr_index(m->addr, FUZZ_USER_ADDRS);
+		bool pmd = m->flags & LITMUS_MAP_PMD;
+		int a = pmd ? (m->addr == fuzz_pmd_addrs[0] ? 0 :
+			       m->addr == fuzz_pmd_addrs[1] ? 1 :
+							      -1) :
+			      addr_index(m->addr, FUZZ_USER_ADDRS);
 
 		slot = page_slot(t, m->page, why);
 		if (slot < 0)
 			return -1;
-		if (vocab == MMUSPEC_FUZZ_KERNEL && page_shared(t, i)) {
+		if ((vocab == MMUSPEC_FUZZ_KERNEL ||
+		     pmd_page_shared(t, i + 1)) &&
+		    page_shared(t, i)) {
 			*why = "a page (not the zero page) in two initial mappings";
 			return -1;
 		}
-		if (a < 0 || m->flags) {
-			*why = "a pmd, kernel or out-of-range initial mapping";
+		if (a < 0 || (m->flags & ~LITMUS_MAP_PMD) ||
+		    (pmd && m->prot == LITMUS_PROT_NONE) ||
+		    map_overlaps(t, i, m->addr, pmd)) {
+			*why = "a kernel, out-of-range, overlapping or inaccessible pmd initial mapping";
 			return -1;
 		}
 		h[9 + 2 * i] = (uint8_t)a;
-		h[10 + 2 * i] = (uint8_t)(slot | m->prot << 2);
+		h[10 + 2 * i] = (uint8_t)(slot | m->prot << 2 |
+					  (pmd ? MAP_PMD_BIT : 0));
 	}
-	if (t->nthreads > MMUSPEC_FUZZ_THREADS) {
+	if (runners(t) > MMUSPEC_FUZZ_THREADS) {
 		*why = "more than four threads";
 		return -1;
 	}
-	h[17] = (uint8_t)(t->nthreads - 1);
+	h[17] = (uint8_t)(runners(t) - 1);
 	for (i = 0; i < t->nthreads; i++) {
 		const struct litmus_thread *th = &t->threads[i];
 		int where = th->kind == LITMUS_DEVICE ? th->device : th->cpu;
 
+		if (th->kind == LITMUS_CALLBACK && i >= runners(t))
+			continue; /* canned, checked with its device */
 		if (th->kind == LITMUS_CALLBACK ||
 		    (i == 0 && th->kind != LITMUS_TASK)) {
 			*why = th->kind == LITMUS_CALLBACK ?
-				       "a callback block" :
+				       "a callback block before a thread" :
 				       "a first thread that is not a CPU task";
 			return -1;
 		}
@@ -854,7 +1077,7 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	memset(buf, 0, MMUSPEC_FUZZ_HEADER);
 	if (write_header(t, vocab, buf, why))
 		return -1;
-	for (int i = 0; i < t->nthreads; i++) {
+	for (int i = 0; i < runners(t); i++) {
 		const struct litmus_thread *th = &t->threads[i];
 		const struct fuzz_oplist *l = oplist_for(vocab, th);
 
@@ -888,6 +1111,10 @@ long mmuspec_fuzz_encode(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			}
 			if (exit_beside_users(vocab, t, i, k)) {
 				*why = "an exit_mmap that is not the last user of the mm";
+				return -1;
+			}
+			if (reap_not_last(vocab, t, i, k)) {
+				*why = "an oom_reap_task_mm that is not its thread's last step";
 				return -1;
 			}
 			if (vmalloc_over_area(vocab, th, k)) {

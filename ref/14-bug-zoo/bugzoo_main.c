@@ -57,20 +57,22 @@ static const struct zoo_entry zoo[] = {
 	  "bug-free-before-end-fixed", NULL },
 	{ MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL, "MN-PAIR",
 	  "bug-nonblock-end-after-fail", "bug-nonblock-end-after-fail-fixed",
-	  "no fuzz procedure starts a non-blocking range (the OOM reaper is not modelled)" },
+	  NULL },
 	{ MMUSPEC_BUG_HMM_RETRY_UNLOCKED, "MN-RETRY",
-	  "hmm-mirror-retry-unlocked", "hmm-mirror-retry",
-	  "no step runs the mirror driver's fault path (dev_read on a mirror device only walks its page table); the pair writes the driver as steps" },
+	  "example-hmm-mirror-retry-unlocked", "example-hmm-mirror-vs-munmap",
+	  NULL },
 	{ MMUSPEC_BUG_VTD_END_OVERFLOW, "TLB-GRAIN",
 	  "tlb-grain-vtd-end-overflow", "bug-vtd-end-overflow-fixed", NULL },
 	{ MMUSPEC_BUG_NO_BATCHED_PENDING, "TLB-STALE", "bug-no-batched-pending",
 	  "bug-no-batched-pending-fixed", NULL },
-	{ MMUSPEC_BUG_ATS_KEEPS_2M, "TLB-GRAIN", "tlb-grain-ats-keeps-2m",
-	  "tlb-grain-ats-drops-2m", NULL },
+	{ MMUSPEC_BUG_ATS_KEEPS_2M, "TLB-GRAIN", "bug-ats-keeps-2m-split",
+	  "bug-ats-keeps-2m-split-fixed", NULL },
+	{ MMUSPEC_BUG_LAZY_TLB_NO_GEN_CHECK, "TLB-LAZY",
+	  "tlb-lazy-x86-no-gen-check", "tlb-lazy-x86-deferred-flush", NULL },
 };
 
 #define ZOO_SIZE (sizeof(zoo) / sizeof(zoo[0]))
-#line 100 "doc/14-bug-zoo.md"
+#line 102 "doc/14-bug-zoo.md"
 
 static void litmus_path(const char *name)
 {

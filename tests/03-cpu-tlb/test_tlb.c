@@ -157,6 +157,111 @@ static void test_batch(enum mmuspec_profile p, enum mmuspec_arch a)
 	mmuspec_machine_destroy(m);
 }
 
+/* Count TLB_INVAL events of CPU @cpu in [from, to) (to < 0: to the end). */
+static unsigned int invals_of(int cpu, unsigned int from, int to, int *leaf)
+{
+	unsigned int n = 0, end = to < 0 ? rec.n : (unsigned int)to;
+
+	*leaf = 0;
+	for (unsigned int i = from; i < end; i++)
+		if (rec.ev[i].type == MMUSPEC_EV_TLB_INVAL &&
+		    rec.ev[i].sub == MMUSPEC_TLB_CPU && rec.ev[i].cpu == cpu) {
+			n++;
+			*leaf |= rec.ev[i].level & MMUSPEC_INVAL_LEAF;
+		}
+	return n;
+}
+
+/*
+ * TLB-LAZY: CPU 1 runs a task of mm 1, which ends: CPU 1 is lazy with mm 1
+ * loaded. On x86 a flush of mm 1 skips it unless it frees tables, and it
+ * flushes mm 1's ASID when a task of mm 1 runs there again; on arm64 the
+ * TLBI reaches it and nothing is flushed at the switch.
+ */
+static void test_lazy_tlb(enum mmuspec_profile p, enum mmuspec_arch a)
+{
+	struct mmuspec_machine *m = new_machine(p, a, 0, NULL);
+	static const struct mmuspec_step reader[] = { S1(user_read, 0x30000) };
+	static const struct mmuspec_step flusher[] = {
+		S1(flush_tlb_page, 0x30000),
+	};
+	struct mmuspec_cpu *c1 = mmuspec_cpu(m, 1);
+	struct mm_struct *mm = mmuspec_mm(m, 1);
+	int leaf, sw, fb, fe;
+	unsigned int n;
+
+	mmuspec_map(m, 1, 0x30000, 1, VM_READ | VM_WRITE, true);
+	rec_start(m);
+	mmuspec_add_task(m, 1, 1, reader, NSTEPS(reader));
+	mmuspec_add_task(m, 0, 1, flusher, NSTEPS(flusher));
+	CHECK(mmuspec_run(m, NULL, NULL) == MMUSPEC_RUN_OK, "%s: run",
+	      pa(p, a));
+	CHECK(c1->loaded_mm == 1 && c1->is_lazy,
+	      "%s: CPU 1 keeps mm 1 loaded in lazy mode after its task ends",
+	      pa(p, a));
+	CHECK(rec_find(0, MMUSPEC_EV_MM_SWITCH, MMUSPEC_MM_ENTER_LAZY) >= 0,
+	      "%s: enter_lazy_tlb() is an MM_SWITCH event", pa(p, a));
+	fb = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_PAGE);
+	fe = rec_find(0, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_PAGE);
+	n = invals_of(1, (unsigned int)fb, fe, &leaf);
+	if (a == MMUSPEC_X86_64) {
+		CHECK(n == 0 && c1->ctx_gen[1] + 1 == mm->tlb_gen,
+		      "%s: the flush skips the lazy CPU, which is one generation behind",
+		      pa(p, a));
+	} else {
+		CHECK(n == 1 && leaf,
+		      "%s: flush_tlb_page() is a leaf-only TLBI on every CPU",
+		      pa(p, a));
+	}
+	/* A task of mm 1 runs on CPU 1 again. */
+	mmuspec_reset(m);
+	rec_start(m);
+	c1->loaded_mm = 1;
+	c1->is_lazy = 1;
+	mm->tlb_gen = c1->ctx_gen[1] + (a == MMUSPEC_X86_64);
+	mmuspec_add_task(m, 1, 1, reader, NSTEPS(reader));
+	mmuspec_run(m, NULL, NULL);
+	sw = rec_find(0, MMUSPEC_EV_MM_SWITCH, MMUSPEC_MM_LEAVE_LAZY);
+	n = invals_of(1, 0, sw, &leaf);
+	CHECK(sw >= 0 && n == (a == MMUSPEC_X86_64) && !leaf &&
+		      c1->ctx_gen[1] == mm->tlb_gen,
+	      "%s: leaving lazy mode flushes the ASID iff the CPU is behind (%u)",
+	      pa(p, a), n);
+	mmuspec_machine_destroy(m);
+}
+
+/* TLB-WALK: munmap() of a whole 2 MiB frees its PTE table after a flush
+ * that reaches the lazy CPU (x86) and drops walk entries (arm64). */
+static void test_free_pgtables(enum mmuspec_profile p, enum mmuspec_arch a)
+{
+	struct mmuspec_machine *m = new_machine(p, a, 0, NULL);
+	static const struct mmuspec_step reader[] = { S1(user_read, 0x200000) };
+	static const struct mmuspec_step unmap[] = {
+		S2(munmap, 0x200000, 512),
+	};
+	int fr, fe, pt, leaf;
+
+	mmuspec_map(m, 1, 0x200000, 1, VM_READ | VM_WRITE, true);
+	rec_start(m);
+	mmuspec_add_task(m, 1, 1, reader, NSTEPS(reader));
+	mmuspec_add_task(m, 0, 1, unmap, NSTEPS(unmap));
+	mmuspec_run(m, NULL, NULL);
+	pt = rec_find(0, MMUSPEC_EV_PT_FREE, -1);
+	fr = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, -1);
+	fe = rec_find(0, MMUSPEC_EV_FLUSH_END, -1);
+	CHECK(pt > fe && fe > fr && rec.ev[pt].addr == 0x200000,
+	      "%s: the PTE table is freed after the flush", pa(p, a));
+	CHECK(invals_of(1, (unsigned int)fr, fe, &leaf) >= 1 && !leaf,
+	      "%s: the flush reaches the lazy CPU and drops walk entries",
+	      pa(p, a));
+	CHECK(a == MMUSPEC_ARM64 ||
+		      (rec.ev[fr].level & MMUSPEC_FLUSH_FREED_TABLES),
+	      "%s: x86 flushes with freed_tables", pa(p, a));
+	CHECK(pmd_none(*pmd_off(mmuspec_mm(m, 1), 0x200000)),
+	      "%s: the PMD entry is clear", pa(p, a));
+	mmuspec_machine_destroy(m);
+}
+
 int main(void)
 {
 	test_fault_caching(MMUSPEC_X86_64);
@@ -166,6 +271,8 @@ int main(void)
 		for (int a = 0; a < MMUSPEC_NR_ARCHES; a++) {
 			test_flush_notifies(p, a);
 			test_batch(p, a);
+			test_lazy_tlb(p, a);
+			test_free_pgtables(p, a);
 		}
 	return unit_exit();
 }

@@ -51,6 +51,36 @@ static int tlb_maps(const struct mmuspec_tlb *tlb, unsigned long pfn)
 
 static uint32_t sec_begin[MMUSPEC_MAX_THREADS + 1];
 
+/*
+ * x86 TLB-LAZY: CPU @c does not run @mmid (lazy, or switched away) and owes
+ * it a flush it will do when it runs it again: its entries of @mmid are
+ * dormant, not stale.
+ */
+static int deferred(struct mmuspec_machine *m, unsigned int c, int mmid)
+{
+	const struct mmuspec_cpu *cpu = &m->s.cpu[c];
+
+	return m->cfg.arch == MMUSPEC_X86_64 && mmid > 0 &&
+	       (cpu->loaded_mm != mmid || cpu->is_lazy) &&
+	       cpu->ctx_gen[mmid] != mmuspec_mm(m, mmid)->tlb_gen;
+}
+
+/* Does CPU @c's TLB map @pfn through an entry that is not dormant? */
+static int cpu_maps(struct mmuspec_machine *m, unsigned int c,
+		    unsigned long pfn)
+{
+	const struct mmuspec_tlb *tlb = &m->s.cpu[c].tlb;
+
+	for (int i = 0; i < MMUSPEC_TLB_ENTRIES; i++) {
+		const struct mmuspec_tlb_entry *e = &tlb->e[i];
+		struct mmuspec_tlb one = { .e = { *e } };
+
+		if (e->valid && !deferred(m, c, e->mm) && tlb_maps(&one, pfn))
+			return 1;
+	}
+	return 0;
+}
+
 /* Is the cached @e stale against the table entry @cur (level @level)? */
 static int stale(const struct mmuspec_tlb_entry *e, pteval_t cur, int level)
 {
@@ -126,7 +156,7 @@ static void check(const struct mmuspec_event *ev, void *ctx)
 		unsigned long pfn = ev->arg;
 
 		for (unsigned int c = 0; c < m->cfg.nr_cpus; c++)
-			if (tlb_maps(&m->s.cpu[c].tlb, pfn) && !free_violation++)
+			if (cpu_maps(m, c, pfn) && !free_violation++)
 				snprintf(why, sizeof(why),
 					 "page %lu freed while CPU %u's TLB maps it",
 					 pfn, c);
@@ -152,6 +182,8 @@ static void check(const struct mmuspec_event *ev, void *ctx)
 		struct mm_struct *mm = mmuspec_mm(m, ev->mm);
 
 		for (unsigned int c = 0; c < m->cfg.nr_cpus; c++) {
+			if (deferred(m, c, ev->mm))
+				continue; /* flushes when it runs the mm again */
 			for (int i = 0; i < MMUSPEC_TLB_ENTRIES; i++) {
 				const struct mmuspec_tlb_entry *e =
 					&m->s.cpu[c].tlb.e[i];

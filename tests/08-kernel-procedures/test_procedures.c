@@ -4,6 +4,8 @@
  * asserting the event sequence it produces. Device 0 is an SVA device
  * (ATS, no BTM), device 1 a mirror device; both translate mm 1.
  */
+#include <errno.h>
+
 #include "../unit.h"
 #include "../model.h"
 
@@ -490,6 +492,136 @@ static void test_reclaim_young_exit(void)
 	mmuspec_machine_destroy(m);
 }
 
+/*
+ * Two more hlist subscriptions for the OOM reaper: K counts the ranges in
+ * progress, as KVM does; N cannot invalidate without sleeping and so fails
+ * every non-blockable start, and implements no end (c2655835fd8c forbids a
+ * notifier that can fail its start to implement one).
+ */
+struct reap_sub {
+	struct mmu_notifier mn;
+	int in_progress, fail_nonblock;
+};
+
+static struct reap_sub K, N;
+
+static int reap_start(struct mmu_notifier *mn,
+		      const struct mmu_notifier_range *range)
+{
+	struct reap_sub *r = mn == &K.mn ? &K : &N;
+
+	if (r->fail_nonblock && !mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	r->in_progress++;
+	return 0;
+}
+
+static void reap_end(struct mmu_notifier *mn,
+		     const struct mmu_notifier_range *range)
+{
+	(mn == &K.mn ? &K : &N)->in_progress--;
+}
+
+static const struct mmu_notifier_ops k_ops = {
+	.invalidate_range_start = reap_start,
+	.invalidate_range_end = reap_end,
+};
+
+static const struct mmu_notifier_ops n_ops = {
+	.invalidate_range_start = reap_start,
+};
+
+/* The reaper zapped the first VMA: the PTE is cleared, then ended, freed. */
+static void check_reaped(struct mmuspec_machine *m, int st, unsigned long pfn)
+{
+	int wr = find_pte_write((unsigned int)st, 0x10000, 0);
+	int end = rec_find((unsigned int)st, MMUSPEC_EV_MN_CALL,
+			   MMUSPEC_MN_END_CORE);
+	int fr = find_free(pfn);
+
+	CHECK(rec.ev[rec_find((unsigned int)st, MMUSPEC_EV_MN_RETURN,
+			      MMUSPEC_MN_START_NONBLOCK_CORE)]
+			      .ret == 0,
+	      "%s oom_reap: the non-blocking start succeeds", tag);
+	CHECK(wr > st && end > wr && fr > end,
+	      "%s oom_reap: PTE cleared inside the range, range ended, page freed after",
+	      tag);
+	CHECK(rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE) == 2 &&
+		      !(pte_at(m, 1, 0x10000) & _PAGE_PRESENT) &&
+		      !(pte_at(m, 1, 0x11000) & _PAGE_PRESENT) &&
+		      !(pte_at(m, 1, 0x20000) & _PAGE_PRESENT),
+	      "%s oom_reap: both VMAs reaped, each range ended once", tag);
+	CHECK(K.in_progress == 0, "%s oom_reap: K's count is back to 0", tag);
+}
+
+/* The first VMA's start failed: nothing in it changed, nothing ended. */
+static void check_skipped(struct mmuspec_machine *m, int st, unsigned long pfn,
+			  bool bug)
+{
+	CHECK(rec.ev[rec_find((unsigned int)st, MMUSPEC_EV_MN_RETURN,
+			      MMUSPEC_MN_START_NONBLOCK_CORE)]
+			      .ret == -EAGAIN,
+	      "%s oom_reap: N fails the non-blocking start with -EAGAIN", tag);
+	CHECK(find_pte_write(0, 0x10000, 0) < 0 && find_free(pfn) < 0 &&
+		      (pte_at(m, 1, 0x10000) & _PAGE_PRESENT) &&
+		      (pte_at(m, 1, 0x20000) & _PAGE_PRESENT),
+	      "%s oom_reap: a VMA whose start failed is left alone", tag);
+	CHECK(rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE) == 0 &&
+		      rec_count(MMUSPEC_EV_FLUSH_BEGIN, -1) == 0,
+	      "%s oom_reap: no range end and no flush after a failed start",
+	      tag);
+	if (bug)
+		CHECK(K.in_progress == 2,
+		      "%s oom_reap, bug nonblock-end-after-fail: K's starts are never ended",
+		      tag);
+	else
+		CHECK(K.in_progress == 0,
+		      "%s oom_reap: the core ends K's successful starts (c2655835fd8c)",
+		      tag);
+}
+
+/* __oom_reap_task_mm(): per VMA, a non-blocking range, skipped on -EAGAIN. */
+static void test_oom_reap(bool fail, uint64_t bugs)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, bugs);
+	static const struct mmuspec_step reap[] = { S0(oom_reap_task_mm) };
+	struct mm_struct *mm = mmuspec_mm(m, 1);
+	unsigned long pfn;
+	int st;
+
+	memset(&K, 0, sizeof(K));
+	memset(&N, 0, sizeof(N));
+	K.mn.ops = &k_ops;
+	N.mn.ops = &n_ops;
+	N.fail_nonblock = fail;
+	/* Newest first: K is called before N. */
+	mmu_notifier_register(&N.mn, mm);
+	mmu_notifier_register(&K.mn, mm);
+	mmuspec_map(m, 1, 0x10000, 2, VM_READ | VM_WRITE, true);
+	mmuspec_map(m, 1, 0x20000, 1, VM_READ, true);
+	pfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	rec_start(m);
+	CHECK(phase(m, -1, reap, NSTEPS(reap)) == MMUSPEC_RUN_OK,
+	      "%s oom_reap: run", tag);
+	st = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_NONBLOCK_CORE);
+	CHECK(st >= 0 && rec.ev[st].addr == 0x10000 &&
+		      rec.ev[st].end == 0x12000 &&
+		      rec.ev[st].old == MMU_NOTIFY_CLEAR &&
+		      rec_count(MMUSPEC_EV_MN_CALL,
+				MMUSPEC_MN_START_NONBLOCK_CORE) == 2 &&
+		      rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE) == 0,
+	      "%s oom_reap: one non-blocking MMU_NOTIFY_CLEAR range per VMA",
+	      tag);
+	if (st >= 0 && fail)
+		check_skipped(m, st, pfn,
+			      bugs & 1ULL << MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL);
+	else if (st >= 0)
+		check_reaped(m, st, pfn);
+	CHECK(rec_count(MMUSPEC_EV_WARN, -1) == 0, "%s oom_reap: no warnings",
+	      tag);
+	mmuspec_machine_destroy(m);
+}
+
 static void test_kernel_mappings(void)
 {
 	struct mmuspec_machine *m = setup(0, 0);
@@ -546,6 +678,10 @@ int main(void)
 			test_mprotect_zero_huge();
 			test_ksm_migrate_exclusive();
 			test_reclaim_young_exit();
+			test_oom_reap(false, 0);
+			test_oom_reap(true, 0);
+			test_oom_reap(true,
+				      1ULL << MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL);
 			test_kernel_mappings();
 		}
 	}

@@ -176,6 +176,8 @@ int main(void)
 	      why);
 	t1.nmaps = 0;
 	t1.nthreads = 5;
+	for (int k = 1; k < 5; k++)
+		t1.threads[k].kind = LITMUS_TASK;
 	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
 				  &why) < 0 &&
 		      !strcmp(why, "more than four threads"),

@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3541 "doc/02-machine.md"
+#line 3591 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -53,6 +53,15 @@ pmd_t *pmd_off(struct mm_struct *mm, unsigned long addr);
 pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr);
 /** pte_alloc_map() - like pte_offset_map(), allocating the table */
 pte_t *pte_alloc_map(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
+/**
+ * pte_free() - return a PTE table to the page-table allocator
+ * @mm: the address space it belonged to
+ * @idx: the table (the page frame of a table PMD entry)
+ *
+ * Context: its PMD entry was cleared and every walk cache that may point
+ * to it was invalidated (TLB-WALK, chapter 03). Emits PT_FREE.
+ */
+void pte_free(struct mm_struct *mm, unsigned long idx);
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
 /**
  * pte_offset_map_lock() - map the PTE of @addr and take its table's PTL
@@ -106,7 +115,7 @@ int mmuspec_map(struct mmuspec_machine *m, int mm, unsigned long addr,
 int mmuspec_map_huge(struct mmuspec_machine *m, int mm, unsigned long addr,
 		     bool zero, bool writable);
 
-#line 460 "doc/03-cpu-tlb.md"
+#line 579 "doc/03-cpu-tlb.md"
 /* Arch TLB flushing (asm/tlbflush.h in the kernel), chapter 03. */
 /** flush_tlb_mm() - invalidate every translation of @mm on all CPUs */
 void flush_tlb_mm(struct mm_struct *mm);
@@ -117,10 +126,31 @@ void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
 /** flush_tlb_kernel_range() - invalidate kernel mappings; never notifies */
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
-/** flush_tlb_mm_range() - x86: the function the others are built on */
+/**
+ * flush_tlb_mm_range() - x86: the function the others are built on
+ * @mm: address space
+ * @start: range start
+ * @end: range end
+ * @stride_shift: log2 of the step (PAGE_SHIFT or PMD_SHIFT)
+ * @freed_tables: page tables were freed: reach the lazy CPUs too (x86)
+ *
+ * On arm64 the model maps it to __flush_tlb_range(), leaf-only unless
+ * @freed_tables.
+ */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end, unsigned int stride_shift,
 			bool freed_tables);
+/**
+ * __flush_tlb_range() - arm64: TLBI by VA over a range, then DSB
+ * @vma: its vm_mm is flushed
+ * @start: range start
+ * @end: range end
+ * @stride: step between TLBIs
+ * @last_level: leaf-only TLBIs (VALE1IS): walk caches keep their entries
+ */
+void __flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end, unsigned long stride,
+		       bool last_level);
 /** arch_tlbbatch_add_pending() - reclaim: defer the flush of @uaddr */
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr);
@@ -141,7 +171,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm);
 /** flush_tlb_fix_spurious_fault() - after a spurious fault (a no-op here) */
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3641 "doc/02-machine.md"
+#line 3700 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -175,8 +205,29 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 /** do_mmap() - create a mapping (no pages until faulted) */
 int do_mmap(struct mm_struct *mm, unsigned long start, unsigned long len,
 	    unsigned long vm_flags);
+/**
+ * mmuspec_pte_table_step() - the raw pmd_clear and pte_free steps
+ * @mm: address space
+ * @clear: unhook the PTE table of @addr from its PMD if every entry in it is
+ *	none (what free_pte_range() does, with no flush); else free the table
+ *	this step last unhooked in @mm (pte_free(), with no flush)
+ * @addr: an address the table maps
+ *
+ * Not kernel functions: litmus tests write page-table freeing with them.
+ * Return: 1 if it did something, 0 if there was nothing to do.
+ */
+long mmuspec_pte_table_step(struct mm_struct *mm, bool clear,
+			    unsigned long addr);
 /** split_huge_pmd_address() - split the PMD mapping @address */
 int split_huge_pmd_address(struct mm_struct *mm, unsigned long address);
+/**
+ * split_pmd() - arm64 BBML2: replace the live block at @address by a table
+ * @mm: address space
+ * @address: an address in the 2 MiB block
+ *
+ * Return: 0, or -1 if there is no (non-zero-page) block or no free table.
+ */
+int split_pmd(struct mm_struct *mm, unsigned long address);
 /** dup_mmap() - fork @oldmm into @mm, write-protecting COW pages */
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
 /** write_protect_page() - KSM: make the page at @addr read-only */
@@ -195,6 +246,15 @@ bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch);
 int shrink_folio_list(struct mm_struct *mm, unsigned long addr);
 /** exit_mmap() - release notifiers, unmap everything */
 void exit_mmap(struct mm_struct *mm);
+/**
+ * oom_reap_task_mm() - the OOM reaper: zap every VMA of @mm without blocking
+ * @mm: the OOM victim's address space
+ *
+ * Context: the oom_reaper kthread; takes @mm's mmap lock shared.
+ * Return: true if every VMA was reaped, false if a non-blocking notifier
+ * start failed for one (that VMA is left as it was).
+ */
+bool oom_reap_task_mm(struct mm_struct *mm);
 /** vmalloc_range() - allocate and map kernel pages in lazy mode */
 int vmalloc_range(unsigned long addr, unsigned long npages);
 /** vunmap_range() - unmap kernel pages, flush, free */
@@ -222,6 +282,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3643 "doc/02-machine.md"
+#line 3702 "doc/02-machine.md"
 
 #endif

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 882 "doc/02-machine.md"
+#line 910 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_TYPES_H
 #define MMUSPEC_LINUX_MM_TYPES_H
 
@@ -113,6 +113,9 @@ struct mmuspec_rwsem {
  * @tlb_flush_batched: reclaim left a batched flush pending (mm/rmap.c)
  * @cpu_bitmap: CPUs that may hold TLB entries of this mm
  * @mm_users: 0 once exit_mmap() ran
+ * @tlb_gen: x86 mm->context.tlb_gen: flushes requested so far (chapter 03)
+ * @pt_unhooked: the PTE table the raw pmd_clear step unhooked last, which
+ *	the raw pte_free step frees (-1: none; chapter 08)
  */
 struct mm_struct {
 	int id;
@@ -127,6 +130,8 @@ struct mm_struct {
 	bool tlb_flush_batched;
 	unsigned long cpu_bitmap;
 	int mm_users;
+	uint64_t tlb_gen;
+	long pt_unhooked;
 };
 
 /**

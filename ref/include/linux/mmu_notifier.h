@@ -187,17 +187,40 @@ struct mmu_notifier_subscriptions {
 	struct hlist_head deferred_list;
 };
 
+/**
+ * mm_has_notifiers() - has any MMU notifier been registered on @mm
+ * @mm: the address space
+ *
+ * Return: true once mmu_notifier_register() or an interval insert set up its
+ * subscriptions.
+ */
 static inline bool mm_has_notifiers(struct mm_struct *mm)
 {
 	return mm->notifier_subscriptions;
 }
 
+/**
+ * mmu_notifier_range_blockable() - may the callbacks of @range sleep
+ * @range: the range passed to a callback
+ *
+ * Return: true if MMU_NOTIFIER_RANGE_BLOCKABLE is set (not for
+ * ..._start_nonblock()).
+ */
 static inline bool
 mmu_notifier_range_blockable(const struct mmu_notifier_range *range)
 {
 	return range->flags & MMU_NOTIFIER_RANGE_BLOCKABLE;
 }
 
+/**
+ * mmu_notifier_range_init() - describe an invalidation
+ * @range: filled in
+ * @event: why the range is invalidated
+ * @flags: MMU_NOTIFIER_RANGE_BLOCKABLE or 0
+ * @mm: the address space
+ * @start: first address
+ * @end: end address (exclusive)
+ */
 static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
 					   enum mmu_notifier_event event,
 					   unsigned flags, struct mm_struct *mm,
@@ -212,6 +235,16 @@ static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
 	range->owner = NULL;
 }
 
+/**
+ * mmu_notifier_range_init_owner() - mmu_notifier_range_init() with an owner
+ * @range: filled in
+ * @event: MMU_NOTIFY_MIGRATE or MMU_NOTIFY_EXCLUSIVE
+ * @flags: MMU_NOTIFIER_RANGE_BLOCKABLE or 0
+ * @mm: the address space
+ * @start: first address
+ * @end: end address (exclusive)
+ * @owner: the device-private owner whose driver may skip the range
+ */
 static inline void
 mmu_notifier_range_init_owner(struct mmu_notifier_range *range,
 			      enum mmu_notifier_event event, unsigned flags,

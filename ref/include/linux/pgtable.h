@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/07-lazy-mmu.md
  */
-#line 3648 "doc/02-machine.md"
+#line 3707 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PGTABLE_H
 #define MMUSPEC_LINUX_PGTABLE_H
 
@@ -19,142 +19,308 @@ typedef struct {
 	pteval_t pgprot;
 } pgprot_t;
 
+/**
+ * pte_val() - the raw value of a PTE
+ * @pte: the entry
+ *
+ * Return: its bits: page frame at _PAGE_PFN_SHIFT, _PAGE_* flags below.
+ */
 static inline pteval_t pte_val(pte_t pte)
 {
 	return pte.pte;
 }
 
+/**
+ * __pte() - a PTE from a raw value
+ * @val: the bits (see pte_val())
+ *
+ * Return: the entry.
+ */
 static inline pte_t __pte(pteval_t val)
 {
 	return (pte_t){ val };
 }
 
+/**
+ * pte_none() - is the PTE empty
+ * @pte: the entry
+ *
+ * Return: true if every bit is clear (nothing mapped, no swap entry).
+ */
 static inline bool pte_none(pte_t pte)
 {
 	return !pte.pte;
 }
 
+/**
+ * pte_present() - does the PTE map a page the hardware may use
+ * @pte: the entry
+ *
+ * Return: true if _PAGE_PRESENT is set; a TLB never caches an entry for which
+ * this is false.
+ */
 static inline bool pte_present(pte_t pte)
 {
 	return pte.pte & _PAGE_PRESENT;
 }
 
+/**
+ * pte_write() - is the PTE writable
+ * @pte: the entry
+ *
+ * Return: true if _PAGE_RW is set.
+ */
 static inline bool pte_write(pte_t pte)
 {
 	return pte.pte & _PAGE_RW;
 }
 
+/**
+ * pte_dirty() - was the page written through this PTE
+ * @pte: the entry
+ *
+ * Return: true if _PAGE_DIRTY is set (by a write fault or the hardware
+ * walker).
+ */
 static inline bool pte_dirty(pte_t pte)
 {
 	return pte.pte & _PAGE_DIRTY;
 }
 
+/**
+ * pte_young() - was the page accessed since the bit was cleared
+ * @pte: the entry
+ *
+ * Return: true if _PAGE_ACCESSED (arm64: AF) is set.
+ */
 static inline bool pte_young(pte_t pte)
 {
 	return pte.pte & _PAGE_ACCESSED;
 }
 
+/**
+ * pte_exec() - may instructions be fetched through the PTE
+ * @pte: the entry
+ *
+ * Return: true if _PAGE_EXEC is set.
+ */
 static inline bool pte_exec(pte_t pte)
 {
 	return pte.pte & _PAGE_EXEC;
 }
 
+/**
+ * pte_special() - does the PTE map a page without a refcount
+ * @pte: the entry
+ *
+ * Return: true for the zero page (_PAGE_SPECIAL): no struct page reference to
+ * drop.
+ */
 static inline bool pte_special(pte_t pte)
 {
 	return pte.pte & _PAGE_SPECIAL;
 }
 
+/**
+ * pte_pfn() - the page frame a PTE maps
+ * @pte: the entry (present, or a swap entry naming a page)
+ *
+ * Return: the page frame number.
+ */
 static inline unsigned long pte_pfn(pte_t pte)
 {
 	return pte.pte >> _PAGE_PFN_SHIFT;
 }
 
+/**
+ * pfn_pte() - a PTE mapping a page with given protections
+ * @pfn: the page frame
+ * @prot: the _PAGE_* bits (vm_get_page_prot(), PAGE_KERNEL)
+ *
+ * Return: the entry.
+ */
 static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 {
 	return __pte(((pteval_t)pfn << _PAGE_PFN_SHIFT) | prot.pgprot);
 }
 
+/**
+ * pte_mkwrite() - the PTE made writable
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_RW set; the page table is not changed.
+ */
 static inline pte_t pte_mkwrite(pte_t pte)
 {
 	return __pte(pte.pte | _PAGE_RW);
 }
 
+/**
+ * pte_wrprotect() - the PTE made read-only
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_RW clear; the page table is not changed.
+ */
 static inline pte_t pte_wrprotect(pte_t pte)
 {
 	return __pte(pte.pte & ~_PAGE_RW);
 }
 
+/**
+ * pte_mkdirty() - the PTE marked dirty
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_DIRTY set.
+ */
 static inline pte_t pte_mkdirty(pte_t pte)
 {
 	return __pte(pte.pte | _PAGE_DIRTY);
 }
 
+/**
+ * pte_mkclean() - the PTE marked clean
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_DIRTY clear.
+ */
 static inline pte_t pte_mkclean(pte_t pte)
 {
 	return __pte(pte.pte & ~_PAGE_DIRTY);
 }
 
+/**
+ * pte_mkyoung() - the PTE marked accessed
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_ACCESSED set.
+ */
 static inline pte_t pte_mkyoung(pte_t pte)
 {
 	return __pte(pte.pte | _PAGE_ACCESSED);
 }
 
+/**
+ * pte_mkold() - the PTE marked not accessed
+ * @pte: the entry
+ *
+ * Return: @pte with _PAGE_ACCESSED clear.
+ */
 static inline pte_t pte_mkold(pte_t pte)
 {
 	return __pte(pte.pte & ~_PAGE_ACCESSED);
 }
 
+/**
+ * pte_same() - are two PTEs identical
+ * @a: one entry
+ * @b: the other
+ *
+ * Return: true if every bit is equal (what a fault rechecks under the PTL).
+ */
 static inline bool pte_same(pte_t a, pte_t b)
 {
 	return a.pte == b.pte;
 }
 
-/** is_swap_pte() - a non-present entry that is not empty */
+/**
+ * is_swap_pte() - a non-present entry that is not empty
+ * @pte: the entry
+ *
+ * Return: true for migration and device-exclusive entries.
+ */
 static inline bool is_swap_pte(pte_t pte)
 {
 	return !pte_present(pte) && !pte_none(pte);
 }
 
+/**
+ * pte_swp_type() - the type of a non-present entry
+ * @pte: a swap entry (is_swap_pte())
+ *
+ * Return: SWP_MIGRATION_READ, SWP_MIGRATION_WRITE or SWP_DEVICE_EXCLUSIVE.
+ */
 static inline unsigned int pte_swp_type(pte_t pte)
 {
 	return (unsigned int)((pte.pte & _PAGE_SWP_MASK) >> _PAGE_SWP_SHIFT);
 }
 
-/** swp_entry_pte() - a non-present entry of @type for page @pfn */
+/**
+ * swp_entry_pte() - a non-present entry of @type for page @pfn
+ * @type: SWP_MIGRATION_READ, SWP_MIGRATION_WRITE or SWP_DEVICE_EXCLUSIVE
+ * @pfn: the page it stands for
+ *
+ * Return: the entry; pte_present() is false for it.
+ */
 static inline pte_t swp_entry_pte(unsigned int type, unsigned long pfn)
 {
 	return __pte(((pteval_t)pfn << _PAGE_PFN_SHIFT) |
 		     ((pteval_t)type << _PAGE_SWP_SHIFT));
 }
 
+/**
+ * is_migration_entry() - does the PTE stand for a page under migration
+ * @pte: the entry
+ *
+ * Return: true for a read or write migration entry.
+ */
 static inline bool is_migration_entry(pte_t pte)
 {
 	return is_swap_pte(pte) && (pte_swp_type(pte) == SWP_MIGRATION_READ ||
 				    pte_swp_type(pte) == SWP_MIGRATION_WRITE);
 }
 
+/**
+ * is_device_exclusive_entry() - is the page held exclusively by a device
+ * @pte: the entry
+ *
+ * Return: true for a device-exclusive entry (make_device_exclusive()).
+ */
 static inline bool is_device_exclusive_entry(pte_t pte)
 {
 	return is_swap_pte(pte) && pte_swp_type(pte) == SWP_DEVICE_EXCLUSIVE;
 }
 
+/**
+ * pmd_none() - is the PMD entry empty
+ * @pmd: the entry
+ *
+ * Return: true if nothing is mapped and no table is linked.
+ */
 static inline bool pmd_none(pmd_t pmd)
 {
 	return !pmd.pmd;
 }
 
+/**
+ * pmd_trans_huge() - does the PMD entry map a 2 MiB page
+ * @pmd: the entry
+ *
+ * Return: true for a present huge leaf (_PAGE_PRESENT and _PAGE_PSE).
+ */
 static inline bool pmd_trans_huge(pmd_t pmd)
 {
 	return (pmd.pmd & (_PAGE_PRESENT | _PAGE_PSE)) ==
 	       (_PAGE_PRESENT | _PAGE_PSE);
 }
 
+/**
+ * pmd_present_table() - does the PMD entry point to a PTE table
+ * @pmd: the entry
+ *
+ * Return: true if _PAGE_TABLE is set; the table is m->pt[pmd >>
+ * _PAGE_PFN_SHIFT].
+ */
 static inline bool pmd_present_table(pmd_t pmd)
 {
 	return pmd.pmd & _PAGE_TABLE;
 }
 
-/** vm_get_page_prot() - PTE protection bits for VM_* flags */
+/**
+ * vm_get_page_prot() - PTE protection bits for VM_* flags
+ * @vm_flags: VM_READ, VM_WRITE, VM_EXEC
+ *
+ * Return: present and young, plus _PAGE_RW and _PAGE_EXEC as the flags say.
+ */
 static inline pgprot_t vm_get_page_prot(unsigned long vm_flags)
 {
 	pteval_t p = _PAGE_PRESENT | _PAGE_ACCESSED;
@@ -175,47 +341,127 @@ struct vm_area_struct;
  * ptep_get() - read a PTE through the page table
  * @ptep: the PTE
  *
- * Under a batching lazy MMU backend the value read may be older than a
- * write made earlier in the same lazy region (LAZY-READ).
+ * Return: its value. Under a batching lazy MMU backend the value read may be
+ * older than a write made earlier in the same lazy region (LAZY-READ).
  */
 pte_t ptep_get(pte_t *ptep);
-/** set_ptes() - map @nr consecutive pages starting at @pte's page */
+/**
+ * set_ptes() - map @nr consecutive pages starting at @pte's page
+ * @mm: the address space
+ * @addr: the address of the first PTE
+ * @ptep: the first PTE
+ * @pte: the entry for the first page; the next ones map the next pages
+ * @nr: number of PTEs
+ */
 void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
 	      unsigned int nr);
-/** set_pte_at() - write one PTE (through set_ptes()) */
+/**
+ * set_pte_at() - write one PTE (through set_ptes())
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the PTE
+ * @pte: the new entry
+ */
 void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		pte_t pte);
-/** pte_clear() - write an empty PTE (deferrable in lazy mode) */
+/**
+ * pte_clear() - write an empty PTE (deferrable in lazy mode)
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the PTE
+ */
 void pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
-/** ptep_get_and_clear() - atomically clear; Return: the old PTE */
+/**
+ * ptep_get_and_clear() - atomically read and clear a PTE
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the PTE
+ *
+ * Return: the old entry. Never deferred by lazy MMU mode.
+ */
 pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
-/** ptep_set_wrprotect() - atomically clear the write bit */
+/**
+ * ptep_set_wrprotect() - atomically clear the write bit of a PTE
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the PTE
+ */
 void ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
-/** ptep_test_and_clear_young() - Return: 1 if the PTE was young */
+/**
+ * ptep_test_and_clear_young() - atomically clear the accessed bit of a PTE
+ * @vma: the mapping
+ * @addr: the address it maps
+ * @ptep: the PTE
+ *
+ * Return: 1 if the PTE was young, 0 if not. No TLB flush.
+ */
 int ptep_test_and_clear_young(struct vm_area_struct *vma, unsigned long addr,
 			      pte_t *ptep);
-/** set_pmd_at() - write a PMD entry */
+/**
+ * set_pmd_at() - write a PMD entry
+ * @mm: the address space
+ * @addr: the 2 MiB-aligned address it maps
+ * @pmdp: the PMD entry
+ * @pmd: the new value
+ */
 void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 		pmd_t pmd);
-/** pmdp_huge_get_and_clear() - clear a huge PMD; Return: the old one */
+/**
+ * pmdp_huge_get_and_clear() - atomically read and clear a huge PMD
+ * @mm: the address space
+ * @addr: an address in the 2 MiB it maps
+ * @pmdp: the PMD entry
+ *
+ * Return: the old entry.
+ */
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 766 "doc/03-cpu-tlb.md"
+#line 1073 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
-/** ptep_clear_flush() - clear the PTE and flush its page; Return: old PTE */
+/**
+ * ptep_clear_flush() - clear the PTE and flush its page
+ * @vma: the mapping
+ * @addr: the address it maps
+ * @ptep: the PTE
+ *
+ * Return: the old entry (flush_tlb_page() only if it was present).
+ */
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep);
-/** ptep_set_access_flags() - upgrade in place (arm64: flush if @dirty) */
+/**
+ * ptep_set_access_flags() - upgrade a PTE in place (arm64: flush if @dirty)
+ * @vma: the mapping
+ * @addr: the address it maps
+ * @ptep: the PTE
+ * @entry: the new, more permissive value
+ * @dirty: the upgrade makes the page writable and dirty
+ *
+ * Return: 1 if the PTE changed, 0 if it already was @entry.
+ */
 int ptep_set_access_flags(struct vm_area_struct *vma, unsigned long addr,
 			  pte_t *ptep, pte_t entry, int dirty);
-/** ptep_clear_flush_young() - clear young (arm64 flushes; x86 does not) */
+/**
+ * ptep_clear_flush_young() - clear the accessed bit (arm64 flushes; x86 does not)
+ * @vma: the mapping
+ * @addr: the address it maps
+ * @ptep: the PTE
+ *
+ * Return: 1 if the PTE was young.
+ */
 int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
 			   pte_t *ptep);
-/** pmdp_huge_clear_flush() - clear a huge PMD and flush its 2 MiB */
+/**
+ * pmdp_huge_clear_flush() - clear a huge PMD and flush its 2 MiB
+ * @vma: the mapping
+ * @addr: an address in the 2 MiB it maps
+ * @pmdp: the PMD entry
+ *
+ * Return: the old entry.
+ */
 pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmdp);
-#line 3843 "doc/02-machine.md"
+#line 4118 "doc/02-machine.md"
 
 #line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
@@ -235,6 +481,6 @@ void lazy_mmu_mode_pause(void);
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 3845 "doc/02-machine.md"
+#line 4120 "doc/02-machine.md"
 
 #endif

@@ -88,6 +88,7 @@ enum mmuspec_bug {
 	MMUSPEC_BUG_VTD_END_OVERFLOW, /* before e7ad6c2a4b1a */
 	MMUSPEC_BUG_NO_BATCHED_PENDING, /* flush_tlb_batched_pending */
 	MMUSPEC_BUG_ATS_KEEPS_2M, /* example driver */
+	MMUSPEC_BUG_LAZY_TLB_NO_GEN_CHECK, /* x86 switch_mm: tlb_gen ignored */
 	MMUSPEC_NR_BUGS,
 };
 
@@ -116,6 +117,9 @@ enum mmuspec_device_kind {
 #define MMUSPEC_DEV_BTM (1u << 0) /* snoops CPU broadcast TLBIs (arm64) */
 #define MMUSPEC_DEV_ATS (1u << 1) /* has an ATS device TLB (ATC) */
 #define MMUSPEC_DEV_TLB_2M (1u << 2) /* TLBs may hold 2 MiB entries */
+
+/* CPU features (&struct mmuspec_config.features). */
+#define MMUSPEC_FEAT_BBML2 (1u << 0) /* arm64 FEAT_BBM level 2 (NOABORT) */
 
 /**
  * struct mmuspec_device_config - one secondary MMU
@@ -151,6 +155,7 @@ struct mmuspec_device_config {
  *	it is reported as a fault that does not resolve
  * @sched_mask: bitmask of (1 << &enum mmuspec_sched_class): where threads
  *	may be preempted; 0 means all classes
+ * @features: MMUSPEC_FEAT_* bits: optional CPU features every CPU has
  */
 struct mmuspec_config {
 	enum mmuspec_profile profile;
@@ -167,6 +172,7 @@ struct mmuspec_config {
 	unsigned int max_steps;
 	unsigned int fault_retries;
 	unsigned int sched_mask;
+	unsigned int features;
 };
 
 /**

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 258 "doc/02-machine.md"
+#line 264 "doc/02-machine.md"
 #ifndef MMUSPEC_EVENT_H
 #define MMUSPEC_EVENT_H
 
@@ -49,7 +49,9 @@
 	X(TASK_SWITCH, "cpu: from old (thread) to new (thread)")              \
 	X(TASK_MIGRATE, "thread moves from CPU old to CPU new")               \
 	X(DEV_PTE_WRITE, "dev; mm, addr, old, new (device page table)")       \
-	X(WARN, "a kernel WARN fired; sub: warn code; arg: text")
+	X(WARN, "a kernel WARN fired; sub: warn code; arg: text")             \
+	X(MM_SWITCH, "cpu; old: mm it had, new: mm now; sub: mm switch op")   \
+	X(PT_FREE, "PTE table freed; mm, addr: the 2 MiB it mapped; arg: idx")
 
 #define MMUSPEC_EV_ENUM(name, doc) MMUSPEC_EV_##name,
 /**
@@ -73,6 +75,20 @@ enum mmuspec_tlb_kind {
 #define MMUSPEC_PTE_COMMIT (1u << 1) /* lazy batch: queued write applied */
 #define MMUSPEC_PTE_NOBARRIER (1u << 2) /* arm64: barrier deferred */
 #define MMUSPEC_PTE_HW (1u << 3) /* hardware access/dirty bit update */
+
+/* TLB_INVAL flags (level): arm64 TLBI by VA with last_level (VALE1IS). */
+#define MMUSPEC_INVAL_LEAF (1u << 0) /* walk-cache entries survive */
+
+/* FLUSH_BEGIN/END flags (level). */
+#define MMUSPEC_FLUSH_FREED_TABLES (1u << 0) /* mmu_gather freed_tables */
+#define MMUSPEC_FLUSH_LAST_LEVEL (1u << 1) /* arm64 leaf-only TLBI */
+
+/* How a CPU's loaded mm changed (sub of MM_SWITCH). */
+enum mmuspec_mm_switch_op {
+	MMUSPEC_MM_SWITCH, /* switch_mm_irqs_off() to another mm */
+	MMUSPEC_MM_ENTER_LAZY, /* enter_lazy_tlb(): kernel thread, mm kept */
+	MMUSPEC_MM_LEAVE_LAZY, /* back to the mm it kept: non-lazy again */
+};
 
 /* Arch flush functions (sub of FLUSH_BEGIN/END). */
 enum mmuspec_flush_kind {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1552 "doc/02-machine.md"
+#line 1594 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 
@@ -146,5 +146,8 @@ long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 /* Called by the scheduler when a task is switched out / in (chapter 07). */
 void mmuspec_lazy_switch(struct mmuspec_machine *m, struct mmuspec_thread *prev,
 			 struct mmuspec_thread *next);
+/* ... and on the CPU's loaded mm (chapter 03, lazy TLB). */
+void mmuspec_switch_mm(struct mmuspec_machine *m, int cpu, int mm);
+void mmuspec_enter_lazy_tlb(struct mmuspec_machine *m, int cpu);
 
 #endif

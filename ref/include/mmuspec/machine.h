@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1078 "doc/02-machine.md"
+#line 1111 "doc/02-machine.md"
 #ifndef MMUSPEC_MACHINE_H
 #define MMUSPEC_MACHINE_H
 
@@ -145,6 +145,12 @@ struct mmuspec_lazy_task {
  * @tlb: its TLB
  * @lazy: per-CPU arch lazy state, used only under the bug switch
  *	MMUSPEC_BUG_XEN_PERCPU_NEST (49147beb0ccb kept it per CPU)
+ * @loaded_mm: the mm whose page table the CPU uses (cpu_tlbstate.loaded_mm;
+ *	0 is init_mm); a kernel thread keeps the previous one (chapter 03)
+ * @is_lazy: it runs a kernel thread with @loaded_mm kept (x86
+ *	cpu_tlbstate_shared.is_lazy)
+ * @ctx_gen: per mm (one ASID each), the mm's tlb_gen its TLB is up to date
+ *	with (x86 cpu_tlbstate.ctxs[asid].tlb_gen)
  */
 struct mmuspec_cpu {
 	int id;
@@ -152,6 +158,9 @@ struct mmuspec_cpu {
 	int irq;
 	struct mmuspec_tlb tlb;
 	struct mmuspec_lazy_task lazy;
+	int loaded_mm;
+	int is_lazy;
+	uint64_t ctx_gen[MMUSPEC_MAX_MMS];
 };
 
 /**

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 577 "doc/02-machine.md"
+#line 599 "doc/02-machine.md"
 #ifndef MMUSPEC_STEP_H
 #define MMUSPEC_STEP_H
 
@@ -189,7 +189,13 @@ X(dev_pte_install, _NTF, _A, _B, _N, _N, "install a device PTE from the snapshot
 X(dev_pte_zap, _NTF, _A, _NP, _N, _N, "remove device PTEs (callback: its range if n = 0)") \
 X(mmu_notifier_range_blockable, _NTF, _N, _N, _N, _N, "cc = the callback's range is blockable") \
 X(mn_event_is_own, _NTF, _N, _N, _N, _N, "cc = MIGRATE/EXCLUSIVE event with this driver's owner") \
-X(mn_return, _NTF, _V, _N, _N, _N, "the callback returns V (0/1 or -EAGAIN as 255)")
+X(mn_return, _NTF, _V, _N, _N, _N, "the callback returns V (0/1 or -EAGAIN as 255)") \
+/* page-table pages (chapters 03, 08), after the others to keep their numbers */ \
+X(pmd_clear, _CPU, _A, _N, _N, _N, "unhook the PTE table of A from its PMD (no flush)") \
+X(pte_free, _CPU, _A, _N, _N, _N, "free the PTE table last unhooked from A's PMD (no flush)") \
+X(split_pmd, _CPU, _A, _N, _N, _N, "arm64 BBML2: replace the live 2 MiB block at A by a table in one write") \
+/* appended kernel procedures (chapter 08) */ \
+X(oom_reap_task_mm, _CPU, _N, _N, _N, _N, "OOM reaper: zap each VMA in a non-blocking range; cc = all reaped")
 // clang-format on
 
 #define MMUSPEC_STEP_ENUM(name, who, k0, k1, k2, k3, doc) MMUSPEC_STEP_##name,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/03-cpu-tlb.md
  */
-#line 155 "doc/03-cpu-tlb.md"
+#line 231 "doc/03-cpu-tlb.md"
 #ifndef MMUSPEC_TLB_H
 #define MMUSPEC_TLB_H
 
@@ -50,6 +50,22 @@ unsigned int mmuspec_tlb_inval(struct mmuspec_machine *m,
 			       struct mmuspec_tlb *tlb, int kind, int idx,
 			       int mm, unsigned long start, unsigned long end,
 			       int keep_larger);
+/**
+ * mmuspec_tlb_inval_leaf() - mmuspec_tlb_inval() by an arm64 leaf-only TLBI
+ * @m: machine
+ * @tlb: a CPU TLB
+ * @idx: CPU index
+ * @mm: address-space id
+ * @start: range start
+ * @end: range end
+ *
+ * Drops the same entries; its TLB_INVAL event carries MMUSPEC_INVAL_LEAF,
+ * for walk-cache entries survive it (TLB-WALK).
+ * Return: the number of entries dropped.
+ */
+unsigned int mmuspec_tlb_inval_leaf(struct mmuspec_machine *m,
+				    struct mmuspec_tlb *tlb, int idx, int mm,
+				    unsigned long start, unsigned long end);
 
 /**
  * mmuspec_walk() - what a hardware walker sees for @addr
