@@ -192,7 +192,7 @@ void mmu_notifier_put(struct mmu_notifier *subscription)
 		subscription->ops->free_notifier(subscription);
 	}
 }
-#line 808 "doc/05-mmu-notifiers.md"
+#line 816 "doc/05-mmu-notifiers.md"
 
 int mmuspec_itree_invalidate(struct mmu_notifier_subscriptions *subs,
 			     const struct mmu_notifier_range *range);
@@ -352,7 +352,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 977 "doc/05-mmu-notifiers.md"
+#line 985 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)
