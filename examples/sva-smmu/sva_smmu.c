@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 426 "doc/20-sva-smmu.md"
+#line 429 "doc/20-sva-smmu.md"
 #include <errno.h>
 
 #include <linux/bug.h>
@@ -64,7 +64,7 @@ void sva_smmu_atc_range(unsigned long start, unsigned long end,
 	if (!*inv_end) /* the block ends at the top of the address space */
 		*inv_end = -1UL;
 }
-#line 498 "doc/20-sva-smmu.md"
+#line 501 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_invalidate_secondary_tlbs() - ->arch_invalidate_secondary_tlbs
@@ -94,7 +94,7 @@ sva_smmu_invalidate_secondary_tlbs(struct mmu_notifier *mn,
 	atc_inv(smmu->dev, inv_start, inv_end);
 	cmd_sync(smmu->dev);
 }
-#line 571 "doc/20-sva-smmu.md"
+#line 574 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_release() - ->release: the bound mm is going away
@@ -122,7 +122,7 @@ static const struct mmu_notifier_ops sva_smmu_ops = {
 	.arch_invalidate_secondary_tlbs = sva_smmu_invalidate_secondary_tlbs,
 	.release = sva_smmu_release,
 };
-#line 614 "doc/20-sva-smmu.md"
+#line 617 "doc/20-sva-smmu.md"
 
 /**
  * sva_smmu_bind() - share @mm's page table with the device

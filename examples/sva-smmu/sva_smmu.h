@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 366 "doc/20-sva-smmu.md"
+#line 369 "doc/20-sva-smmu.md"
 #ifndef SVA_SMMU_H
 #define SVA_SMMU_H
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1794 "doc/02-machine.md"
+#line 1803 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +75,9 @@ void mmuspec_config_default(struct mmuspec_config *cfg,
 
 static const char *const profile_names[] = { "v6.5", "v6.6", "v6.15", "v7.0" };
 static const char *const arch_names[] = { "x86-64", "arm64" };
-static const char *const backend_names[] = { "default", "generic", "arm64",
-					     "batch", "preempt" };
+static const char *const backend_names[] = {
+	"default", "generic", "arm64", "batch", "preempt", "lazy-batch"
+};
 static const char *const bug_names[] = {
 	"none",
 	"arm64-upgrade-no-secondary",
@@ -216,13 +217,16 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2013 "doc/02-machine.md"
+#line 2023 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
 	if ((unsigned int)c->profile >= MMUSPEC_NR_PROFILES ||
 	    (unsigned int)c->arch >= MMUSPEC_NR_ARCHES ||
 	    (unsigned int)c->lazy_backend >= MMUSPEC_NR_LAZY_BACKENDS)
+		return 0;
+	if (c->lazy_backend == MMUSPEC_LAZY_EXAMPLE_BATCH &&
+	    c->profile < MMUSPEC_V6_15)
 		return 0;
 	if (c->nr_cpus < 1 || c->nr_cpus > MMUSPEC_MAX_CPUS)
 		return 0;
@@ -347,7 +351,7 @@ struct mmuspec_machine *mmuspec_machine_create(const struct mmuspec_config *cfg)
 	}
 	mmuspec_state_region(m, &m->s, sizeof(m->s));
 	if (mmuspec_devices_init(m) || mmuspec_notifier_init(m) ||
-	    mmuspec_devices_bind(m))
+	    mmuspec_lazy_init(m) || mmuspec_devices_bind(m))
 		goto fail;
 	mmuspec_checkpoint(m);
 	return m;
@@ -422,7 +426,7 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2229 "doc/02-machine.md"
+#line 2242 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

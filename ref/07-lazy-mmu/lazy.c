@@ -8,10 +8,17 @@
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>
+#include <mmuspec/lazy_ops.h>
 
 static enum mmuspec_lazy_backend backend(struct mmuspec_machine *m)
 {
 	return m->lazy_backend;
+}
+
+/* The v7.0 layer of a plugged-in backend that brings its own (7.3). */
+static const struct mmuspec_lazy_ops *own_layer(struct mmuspec_machine *m)
+{
+	return m->lazy_ops && m->lazy_ops->enable ? m->lazy_ops : NULL;
 }
 
 /*
@@ -94,7 +101,7 @@ static void backend_flush(struct mmuspec_machine *m,
 		break;
 	}
 }
-#line 280 "doc/07-lazy-mmu.md"
+#line 287 "doc/07-lazy-mmu.md"
 
 void arch_enter_lazy_mmu_mode(void)
 {
@@ -103,6 +110,10 @@ void arch_enter_lazy_mmu_mode(void)
 
 	if (!task)
 		return;
+	if (m->lazy_ops) {
+		m->lazy_ops->enter();
+		return;
+	}
 	mmuspec_sched_point(m, MMUSPEC_SCHED_LAZY);
 	if (!arch_state(m, task)->arch_active++ &&
 	    backend(m) == MMUSPEC_LAZY_PREEMPT) {
@@ -119,6 +130,10 @@ void arch_flush_lazy_mmu_mode(void)
 
 	if (!task)
 		return;
+	if (m->lazy_ops) {
+		m->lazy_ops->flush();
+		return;
+	}
 	backend_flush(m, task);
 	lazy_event(m, task, MMUSPEC_LAZY_ARCH_FLUSH, 3);
 	mmuspec_sched_point(m, MMUSPEC_SCHED_LAZY);
@@ -131,6 +146,10 @@ void arch_leave_lazy_mmu_mode(void)
 
 	if (!task)
 		return;
+	if (m->lazy_ops) {
+		m->lazy_ops->leave();
+		return;
+	}
 	backend_flush(m, task);
 	if (arch_state(m, task)->arch_active)
 		arch_state(m, task)->arch_active--;
@@ -155,7 +174,7 @@ bool is_lazy_mmu_mode_active(void)
 		return task->lazy.enable_count && !task->lazy.pause_count;
 	return arch_state(mmuspec_machine(), task)->arch_active;
 }
-#line 345 "doc/07-lazy-mmu.md"
+#line 364 "doc/07-lazy-mmu.md"
 
 void lazy_mmu_mode_enable(void)
 {
@@ -169,6 +188,10 @@ void lazy_mmu_mode_enable(void)
 	}
 	if (!task)
 		return;
+	if (own_layer(m)) {
+		own_layer(m)->enable();
+		return;
+	}
 	s = &task->lazy;
 	if (in_interrupt() || s->pause_count) {
 		lazy_event(m, task, MMUSPEC_LAZY_ENABLE, -1);
@@ -199,6 +222,10 @@ void lazy_mmu_mode_disable(void)
 	}
 	if (!task)
 		return;
+	if (own_layer(m)) {
+		own_layer(m)->disable();
+		return;
+	}
 	s = &task->lazy;
 	if (in_interrupt() || s->pause_count) {
 		lazy_event(m, task, MMUSPEC_LAZY_DISABLE, -1);
@@ -226,6 +253,10 @@ void lazy_mmu_mode_pause(void)
 
 	if (!task)
 		return;
+	if (mmuspec_profile() >= MMUSPEC_V7_0 && own_layer(m)) {
+		own_layer(m)->pause();
+		return;
+	}
 	s = &task->lazy;
 	if (mmuspec_profile() < MMUSPEC_V7_0 || in_interrupt()) {
 		lazy_event(m, task, MMUSPEC_LAZY_PAUSE, -1);
@@ -252,6 +283,10 @@ void lazy_mmu_mode_resume(void)
 
 	if (!task)
 		return;
+	if (mmuspec_profile() >= MMUSPEC_V7_0 && own_layer(m)) {
+		own_layer(m)->resume();
+		return;
+	}
 	s = &task->lazy;
 	if (mmuspec_profile() < MMUSPEC_V7_0 || in_interrupt()) {
 		lazy_event(m, task, MMUSPEC_LAZY_RESUME, -1);
@@ -268,7 +303,7 @@ void lazy_mmu_mode_resume(void)
 		lazy_event(m, task, MMUSPEC_LAZY_RESUME, 0);
 	}
 }
-#line 470 "doc/07-lazy-mmu.md"
+#line 505 "doc/07-lazy-mmu.md"
 
 static bool defer_here(struct mmuspec_machine *m, struct mmuspec_thread *task)
 {
@@ -291,6 +326,10 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	struct mmuspec_lazy_task *l = task ? &task->lazy : NULL;
 	struct mmuspec_event ev;
 
+	if (m->lazy_ops) {
+		m->lazy_ops->set_pte(mm, addr, ptep, pte);
+		return;
+	}
 	switch (backend(m)) {
 	case MMUSPEC_LAZY_BATCH:
 		l = task ? arch_state(m, task) : NULL;
@@ -334,7 +373,7 @@ void mmuspec_arch_set_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	}
 	mmuspec_pte_store(mm, addr, &ptep->pte, pte.pte, 0, 0);
 }
-#line 546 "doc/07-lazy-mmu.md"
+#line 585 "doc/07-lazy-mmu.md"
 
 void mmuspec_lazy_switch(struct mmuspec_machine *m, struct mmuspec_thread *prev,
 			 struct mmuspec_thread *next)
@@ -383,4 +422,26 @@ bool mmuspec_kernel_pte_visible(struct mmuspec_machine *m, unsigned long addr)
 				return false;
 	}
 	return true;
+}
+#line 721 "doc/07-lazy-mmu.md"
+
+const struct mmuspec_lazy_ops *
+mmuspec_lazy_ops_of(enum mmuspec_lazy_backend backend)
+{
+	return backend == MMUSPEC_LAZY_EXAMPLE_BATCH ? &mmuspec_lazy_batch_ops :
+						       NULL;
+}
+
+/**
+ * mmuspec_lazy_init() - plug in the backend @m's configuration names
+ * @m: machine being created, before its checkpoint
+ *
+ * Return: 0, or what the backend's init hook returned.
+ */
+int mmuspec_lazy_init(struct mmuspec_machine *m)
+{
+	m->lazy_ops = mmuspec_lazy_ops_of(m->lazy_backend);
+	if (m->lazy_ops && m->lazy_ops->init)
+		return m->lazy_ops->init(m);
+	return 0;
 }

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 677 "doc/11-litmus-format.md"
+#line 681 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,9 +31,10 @@ struct parser {
 	struct litmus_error *err;
 	struct litmus_thread *cur; /* the open block, or NULL */
 	int seen[16]; /* line of each singleton declaration */
+	int lazy_line, lazy_col; /* where the lazy backend was named */
 };
 
-#line 727 "doc/11-litmus-format.md"
+#line 732 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -81,9 +82,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 706 "doc/11-litmus-format.md"
+#line 711 "doc/11-litmus-format.md"
 
-#line 784 "doc/11-litmus-format.md"
+#line 789 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -201,9 +202,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 708 "doc/11-litmus-format.md"
+#line 713 "doc/11-litmus-format.md"
 
-#line 911 "doc/11-litmus-format.md"
+#line 916 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -399,9 +400,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 710 "doc/11-litmus-format.md"
+#line 715 "doc/11-litmus-format.md"
 
-#line 1115 "doc/11-litmus-format.md"
+#line 1120 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",    "expect",
 	"rules",    "schedule", "device",  "map",  "thread",  "irq",
@@ -433,7 +434,8 @@ static const char *const features[] = { "bbml2", NULL };
 
 /* enum mmuspec_lazy_backend order (mmuspec_lazy_backend_name()). */
 static const char *const lazy_backends[] = { "default", "generic", "arm64",
-					     "batch",	"preempt", NULL };
+					     "batch",	"preempt", "lazy-batch",
+					     NULL };
 static const char *const profiles[] = { "v6.5", "v6.6", "v6.15", "v7.0", NULL };
 static const char *const arches[] = { "x86-64", "arm64", NULL };
 static const char *const dev_kinds[] = { "iommu", "mirror", NULL };
@@ -931,10 +933,13 @@ static int decl(struct parser *p)
 	case K_BUG:
 		return decl_bug(p);
 	case K_LAZY:
-		if (decl_choice(p, lazy_backends, "a lazy MMU backend", &v))
+		if (need(p, &w, "a lazy MMU backend") ||
+		    choose(p, &w, lazy_backends, "a lazy MMU backend", &v))
 			return -1;
 		t->lazy = v;
-		return 0;
+		p->lazy_line = p->line;
+		p->lazy_col = w.col;
+		return end_of_line(p);
 	case K_FEATURE:
 		if (decl_choice(p, features, "a CPU feature", &v))
 			return -1;
@@ -950,9 +955,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 712 "doc/11-litmus-format.md"
+#line 717 "doc/11-litmus-format.md"
 
-#line 1672 "doc/11-litmus-format.md"
+#line 1681 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1084,9 +1089,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 714 "doc/11-litmus-format.md"
+#line 719 "doc/11-litmus-format.md"
 
-#line 1813 "doc/11-litmus-format.md"
+#line 1822 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1149,6 +1154,14 @@ static int whole_file(struct parser *p)
 		return fail(
 			p, 1,
 			"expected a 'thread' or 'irq' declaration before the end of the file");
+	if (t->lazy == MMUSPEC_LAZY_EXAMPLE_BATCH &&
+	    t->profile < LITMUS_V6_15) {
+		p->line = p->lazy_line;
+		return fail(
+			p, p->lazy_col,
+			"expected profile v6.15 or later for lazy lazy-batch (the example backend refuses the nesting of earlier kernels), got %s",
+			profiles[t->profile]);
+	}
 	if (t->verdict == LITMUS_FORBIDDEN) {
 		for (j = 0; j < t->nrules; j++)
 			if (!strcmp(t->rules[j], t->expect_rule))
@@ -1224,9 +1237,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 716 "doc/11-litmus-format.md"
+#line 721 "doc/11-litmus-format.md"
 
-#line 1963 "doc/11-litmus-format.md"
+#line 1980 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {

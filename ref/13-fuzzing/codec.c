@@ -468,6 +468,16 @@ static bool arm64_lazy_exists(const struct litmus *t)
 	return t->arch == LITMUS_ARM64 && t->profile >= LITMUS_V6_15;
 }
 
+/*
+ * The lazy-batch example backend (chapter 23) is one of the kernel
+ * vocabulary's drivers, and keeps the v6.15 contract (no nesting).
+ */
+static bool example_lazy_fits(const struct litmus *t,
+			      enum mmuspec_fuzz_vocab vocab)
+{
+	return vocab == MMUSPEC_FUZZ_KERNEL && t->profile >= LITMUS_V6_15;
+}
+
 static void read_header(const struct fuzz_reader *r, struct litmus *t,
 			enum mmuspec_fuzz_vocab vocab)
 {
@@ -477,6 +487,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->lazy = byte_at(r, 22) % MMUSPEC_NR_LAZY_BACKENDS;
 	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t))
 		t->lazy = MMUSPEC_LAZY_DEFAULT;
+	if (t->lazy == MMUSPEC_LAZY_EXAMPLE_BATCH &&
+	    !example_lazy_fits(t, vocab))
+		t->lazy = MMUSPEC_LAZY_BATCH;
 	read_devices(r, t, vocab);
 	t->npages = MMUSPEC_FUZZ_PAGES;
 	for (int i = 0; i < MMUSPEC_FUZZ_PAGES; i++)
@@ -491,7 +504,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 225 "doc/13-fuzzing.md"
 
-#line 732 "doc/13-fuzzing.md"
+#line 745 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -563,7 +576,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 978 "doc/13-fuzzing.md"
+#line 998 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -726,7 +739,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 804 "doc/13-fuzzing.md"
+#line 817 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -825,7 +838,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 227 "doc/13-fuzzing.md"
 
-#line 1147 "doc/13-fuzzing.md"
+#line 1167 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -954,6 +967,11 @@ static int write_header(const struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 	}
 	if (t->lazy == MMUSPEC_LAZY_ARM64 && !arm64_lazy_exists(t)) {
 		*why = "the arm64 lazy backend off arm64 or before v6.15";
+		return -1;
+	}
+	if (t->lazy == MMUSPEC_LAZY_EXAMPLE_BATCH &&
+	    !example_lazy_fits(t, vocab)) {
+		*why = "the lazy-batch example outside the kernel vocabulary";
 		return -1;
 	}
 	if (t->ndevices > MMUSPEC_FUZZ_DEVICES) {

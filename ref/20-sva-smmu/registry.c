@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 198 "doc/20-sva-smmu.md"
+#line 201 "doc/20-sva-smmu.md"
 #include <errno.h>
 #include <string.h>
 
@@ -118,7 +118,7 @@ int mmuspec_example_access(struct mmuspec_machine *m, int dev,
 			return MMUSPEC_ACC_SEGV;
 	}
 }
-#line 335 "doc/20-sva-smmu.md"
+#line 338 "doc/20-sva-smmu.md"
 
 void mmuspec_example_unbind_reference(struct mmuspec_device *d)
 {

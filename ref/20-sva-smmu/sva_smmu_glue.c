@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 674 "doc/20-sva-smmu.md"
+#line 677 "doc/20-sva-smmu.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>

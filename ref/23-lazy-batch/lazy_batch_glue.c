@@ -4,12 +4,13 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/23-lazy-batch.md
  */
-#line 407 "doc/23-lazy-batch.md"
+#line 428 "doc/23-lazy-batch.md"
 #include <string.h>
 
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>
+#include <mmuspec/lazy_ops.h>
 
 #include "../../examples/lazy-batch/lazy_batch.c"
 
@@ -19,6 +20,10 @@ static struct lazy_batch_task cpu_state[MMUSPEC_MAX_CPUS];
 /**
  * mmuspec_example_lazy_batch_setup() - use the lazy-batch example on @m
  * @m: machine, not running, before its checkpoint
+ *
+ * Called by mmuspec_machine_create() through the table's init hook when
+ * @m's lazy backend is this one; tests that call the backend directly on
+ * another backend call it themselves.
  *
  * Return: 0.
  */
@@ -69,6 +74,11 @@ void lazy_batch_trace(enum lazy_batch_trace_op op,
 	struct mmuspec_thread *task = mmuspec_current_task();
 	struct mmuspec_event ev;
 
+	if (task) { /* the model's view of the task follows the backend's */
+		task->lazy.enable_count = t->enable_count;
+		task->lazy.pause_count = t->pause_count;
+		task->lazy.arch_active = t->active;
+	}
 	if (op == LAZY_BATCH_QUEUE) {
 		mmuspec_ev_init(m, &ev, MMUSPEC_EV_PTE_QUEUE);
 		ev.mm = (int16_t)u->mm->id;
@@ -92,3 +102,17 @@ void lazy_batch_trace(enum lazy_batch_trace_op op,
 	mmuspec_emit(m, &ev);
 	mmuspec_sched_point(m, MMUSPEC_SCHED_LAZY);
 }
+
+/* Chapter 07.3's table: what the model calls instead of its own hooks. */
+const struct mmuspec_lazy_ops mmuspec_lazy_batch_ops = {
+	.name = "lazy-batch",
+	.init = mmuspec_example_lazy_batch_setup,
+	.enter = lazy_batch_enter,
+	.leave = lazy_batch_leave,
+	.flush = lazy_batch_flush,
+	.set_pte = lazy_batch_set_pte,
+	.enable = lazy_batch_mode_enable,
+	.disable = lazy_batch_mode_disable,
+	.pause = lazy_batch_mode_pause,
+	.resume = lazy_batch_mode_resume,
+};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmuspec/config.h>
 #include <mmuspec/fuzz.h>
 #include "../unit.h"
 
@@ -131,6 +132,46 @@ static void test_drivers(void)
 	      "driver=custom is refused with a reason (%s)", why);
 }
 
+/* Header byte 22 = 5 draws chapter 23's lazy-batch (kernel, v6.15+). */
+static void test_lazy_batch(void)
+{
+	static const struct {
+		uint8_t profile;
+		enum mmuspec_fuzz_vocab v;
+		int want;
+	} cases[] = {
+		{ LITMUS_V6_15, MMUSPEC_FUZZ_KERNEL, MMUSPEC_LAZY_EXAMPLE_BATCH },
+		{ LITMUS_V7_0, MMUSPEC_FUZZ_KERNEL, MMUSPEC_LAZY_EXAMPLE_BATCH },
+		{ LITMUS_V6_6, MMUSPEC_FUZZ_KERNEL, MMUSPEC_LAZY_BATCH },
+		{ LITMUS_V7_0, MMUSPEC_FUZZ_PRIMITIVES, MMUSPEC_LAZY_BATCH },
+	};
+	uint8_t in[24] = { 0 }, out[64];
+	const uint8_t *sched;
+	const char *why = "";
+	size_t nsched;
+	long n;
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		in[0] = cases[i].profile;
+		in[22] = MMUSPEC_LAZY_EXAMPLE_BATCH;
+		mmuspec_fuzz_decode(in, sizeof(in), cases[i].v, &t1, &sched,
+				    &nsched);
+		n = mmuspec_fuzz_encode(&t1, cases[i].v, out, sizeof(out),
+					&why);
+		CHECK(t1.lazy == cases[i].want && n > 0 && out[22] == t1.lazy,
+		      "byte 22 = lazy-batch, profile byte %d, %s vocabulary: backend %s, and back",
+		      cases[i].profile, cases[i].v ? "primitives" : "kernel",
+		      mmuspec_lazy_backend_name(t1.lazy));
+	}
+	in[0] = LITMUS_V7_0;
+	mmuspec_fuzz_decode(in, sizeof(in), MMUSPEC_FUZZ_KERNEL, &t1, &sched,
+			    &nsched);
+	CHECK(mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_PRIMITIVES, out,
+				  sizeof(out), &why) < 0 &&
+		      strstr(why, "lazy-batch"),
+	      "lazy-batch is refused in the primitives vocabulary (%s)", why);
+}
+
 int main(void)
 {
 	static const char *const names[] = { "kernel", "primitives" };
@@ -198,5 +239,6 @@ int main(void)
 				      litmus_op_lookup("munmap", 6)),
 	      "munmap is in the kernel vocabulary");
 	test_drivers();
+	test_lazy_batch();
 	return unit_exit();
 }

@@ -5,6 +5,7 @@
  */
 #include "../20-sva-smmu/example_test.h"
 #include "../../examples/lazy-batch/lazy_batch.h"
+#include <mmuspec/lazy_ops.h>
 
 int mmuspec_example_lazy_batch_setup(struct mmuspec_machine *m);
 
@@ -349,9 +350,86 @@ static void test_table(void)
 	run_free(r);
 }
 
+/*
+ * Plugged into the model (chapter 07.3): generic code's calls reach the
+ * example, which queues, and the model's view of the task follows.
+ */
+struct plugged {
+	pteval_t orig, in_region, after;
+	unsigned int nr_in_region;
+	bool active_in_region, active_after, arch_active_in_region;
+};
+
+static void task_plugged(struct mmuspec_machine *m, void *arg)
+{
+	struct plugged *g = arg;
+	struct mm_struct *mm = mmuspec_mm(m, 1);
+	spinlock_t *ptl;
+	pte_t *ptep = pte_offset_map_lock(mm, pmd_off(mm, A0), A0, &ptl);
+
+	g->orig = ptep->pte;
+	lazy_mmu_mode_enable();
+	set_pte_at(mm, A0, ptep, val(m, A0, 1));
+	g->in_region = ptep->pte;
+	g->nr_in_region = lazy_batch_current()->nr;
+	g->active_in_region = is_lazy_mmu_mode_active();
+	g->arch_active_in_region = mmuspec_current_task()->lazy.arch_active;
+	lazy_mmu_mode_disable();
+	g->after = ptep->pte;
+	g->active_after = is_lazy_mmu_mode_active();
+	pte_unmap_unlock(ptep, ptl);
+}
+
+static void test_plugged(void)
+{
+	struct mmuspec_config cfg;
+	struct mmuspec_machine *m;
+	struct plugged g = { 0 };
+	struct run *r;
+
+	mmuspec_config_default(&cfg, MMUSPEC_V6_6, MMUSPEC_X86_64);
+	cfg.lazy_backend = MMUSPEC_LAZY_EXAMPLE_BATCH;
+	m = mmuspec_machine_create(&cfg);
+	CHECK(!m, "a v6.6 machine with the lazy-batch backend is refused");
+	mmuspec_machine_destroy(m);
+
+	for (int p = MMUSPEC_V6_15; p <= MMUSPEC_V7_0; p++) {
+		mmuspec_config_default(&cfg, p, MMUSPEC_X86_64);
+		cfg.lazy_backend = MMUSPEC_LAZY_EXAMPLE_BATCH;
+		m = mmuspec_machine_create(&cfg);
+		if (m && mmuspec_map(m, 1, A0, 1, VM_READ | VM_WRITE, true)) {
+			mmuspec_machine_destroy(m);
+			m = NULL;
+		}
+		if (m)
+			mmuspec_checkpoint(m);
+		r = run_new(m);
+		if (!CHECK(r->m && r->m->lazy_ops == &mmuspec_lazy_batch_ops,
+			   "%s: the machine plugs in mmuspec_lazy_batch_ops",
+			   mmuspec_profile_name(p))) {
+			run_free(r);
+			continue;
+		}
+		run_begin(r);
+		mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_TASK, 0, 1,
+				      task_plugged, &g);
+		check_clean(go(r, NULL, NULL));
+		CHECK(g.in_region == g.orig && g.nr_in_region == 1,
+		      "%s: set_pte_at() in the region is queued by the example",
+		      mmuspec_profile_name(p));
+		CHECK(g.active_in_region && g.arch_active_in_region &&
+			      !g.active_after,
+		      "... the model sees the task in lazy mode until disable");
+		CHECK(g.after == val(r->m, A0, 1).pte,
+		      "... and the write is in the table after disable");
+		run_free(r);
+	}
+}
+
 int main(void)
 {
 	test_basic();
+	test_plugged();
 	test_irq();
 	test_migrate();
 	test_table();

@@ -53,6 +53,9 @@ enum mmuspec_arch {
  *	applied at flush/leave, so a deferred write is observable
  * @MMUSPEC_LAZY_PREEMPT: powerpc/sparc-like: preemption disabled inside
  *	the lazy region
+ * @MMUSPEC_LAZY_EXAMPLE_BATCH: the lazy-batch example of chapter 23,
+ *	plugged in through &struct mmuspec_lazy_ops (chapter 07.3); v6.15
+ *	and later, since it refuses the nesting earlier kernels did
  * @MMUSPEC_NR_LAZY_BACKENDS: number of backends
  */
 enum mmuspec_lazy_backend {
@@ -61,6 +64,7 @@ enum mmuspec_lazy_backend {
 	MMUSPEC_LAZY_ARM64,
 	MMUSPEC_LAZY_BATCH,
 	MMUSPEC_LAZY_PREEMPT,
+	MMUSPEC_LAZY_EXAMPLE_BATCH,
 	MMUSPEC_NR_LAZY_BACKENDS,
 };
 

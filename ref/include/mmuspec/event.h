@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 264 "doc/02-machine.md"
+#line 268 "doc/02-machine.md"
 #ifndef MMUSPEC_EVENT_H
 #define MMUSPEC_EVENT_H
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/20-sva-smmu.md
  */
-#line 87 "doc/20-sva-smmu.md"
+#line 90 "doc/20-sva-smmu.md"
 #ifndef MMUSPEC_EXAMPLES_H
 #define MMUSPEC_EXAMPLES_H
 
@@ -104,7 +104,7 @@ int mmuspec_example_access(struct mmuspec_machine *m, int dev,
 			   unsigned long addr, int access, unsigned long value);
 
 #endif
-#line 320 "doc/20-sva-smmu.md"
+#line 323 "doc/20-sva-smmu.md"
 
 #ifndef MMUSPEC_EXAMPLES_GLUE
 #define MMUSPEC_EXAMPLES_GLUE

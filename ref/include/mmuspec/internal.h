@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1594 "doc/02-machine.md"
+#line 1598 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 
@@ -92,7 +92,10 @@ struct mmuspec_small {
  * @nregions: their number
  * @sched: scheduler private state
  * @lazy_backend: resolved lazy backend
+ * @lazy_ops: the plugged-in lazy backend (chapter 07.3), or NULL
  */
+struct mmuspec_lazy_ops;
+
 struct mmuspec_machine {
 	struct mmuspec_config cfg;
 	struct mmuspec_small s;
@@ -128,6 +131,7 @@ struct mmuspec_machine {
 	unsigned int nregions;
 	void *sched;
 	enum mmuspec_lazy_backend lazy_backend;
+	const struct mmuspec_lazy_ops *lazy_ops;
 };
 
 /* Event helpers. */
@@ -138,6 +142,7 @@ void mmuspec_ev_init(struct mmuspec_machine *m, struct mmuspec_event *ev,
 int mmuspec_devices_init(struct mmuspec_machine *m);
 int mmuspec_devices_bind(struct mmuspec_machine *m);
 int mmuspec_notifier_init(struct mmuspec_machine *m);
+int mmuspec_lazy_init(struct mmuspec_machine *m);
 void mmuspec_devices_destroy(struct mmuspec_machine *m);
 void mmuspec_notifier_destroy(struct mmuspec_machine *m);
 void mmuspec_sched_destroy(struct mmuspec_machine *m);
