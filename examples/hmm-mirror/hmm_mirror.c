@@ -112,13 +112,13 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 		container_of(mni, struct hmm_mirror, notifier);
 	unsigned long start = range->start, end = range->end;
 
-#line 290 "doc/21-hmm-mirror.md"
+#line 311 "doc/21-hmm-mirror.md"
 	if (range->event == MMU_NOTIFY_EXCLUSIVE &&
 	    range->owner == mirror->owner)
 		return true;
 #line 248 "doc/21-hmm-mirror.md"
 
-#line 309 "doc/21-hmm-mirror.md"
+#line 330 "doc/21-hmm-mirror.md"
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&mirror->lock);
 	else if (!mutex_trylock(&mirror->lock))
@@ -126,7 +126,7 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 #line 250 "doc/21-hmm-mirror.md"
 
 	mmu_interval_set_seq(mni, cur_seq);
-#line 332 "doc/21-hmm-mirror.md"
+#line 353 "doc/21-hmm-mirror.md"
 	if (start < mni->start)
 		start = mni->start;
 	if (end - 1 > mni->last)
@@ -140,7 +140,7 @@ static bool hmm_mirror_invalidate(struct mmu_interval_notifier *mni,
 static const struct mmu_interval_notifier_ops hmm_mirror_ops = {
 	.invalidate = hmm_mirror_invalidate,
 };
-#line 347 "doc/21-hmm-mirror.md"
+#line 368 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_fault() - make @addr accessible to the device
@@ -163,13 +163,13 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	bool retry;
 	pte_t pte;
 
-#line 453 "doc/21-hmm-mirror.md"
+#line 474 "doc/21-hmm-mirror.md"
 	if (WARN_ON(!mirror->registered))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	if (addr < mni->start || addr > mni->last)
 		return -EINVAL;
-#line 370 "doc/21-hmm-mirror.md"
+#line 391 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
@@ -177,14 +177,14 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 		if (!pte_present(pte))
 			return -EFAULT;
 
-#line 431 "doc/21-hmm-mirror.md"
+#line 452 "doc/21-hmm-mirror.md"
 		/* Bug 13: the retry check before the lock (MN-RETRY). */
 		if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
 		mutex_lock(&mirror->lock);
 		if (!mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
-#line 378 "doc/21-hmm-mirror.md"
+#line 399 "doc/21-hmm-mirror.md"
 		if (retry) {
 			mutex_unlock(&mirror->lock);
 			continue;
@@ -200,7 +200,7 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	}
 	return -EBUSY;
 }
-#line 478 "doc/21-hmm-mirror.md"
+#line 499 "doc/21-hmm-mirror.md"
 
 /**
  * hmm_mirror_atomic() - give the device exclusive, writable use of a page
@@ -222,13 +222,13 @@ int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
 	unsigned int tries;
 	pte_t pte;
 
-#line 453 "doc/21-hmm-mirror.md"
+#line 474 "doc/21-hmm-mirror.md"
 	if (WARN_ON(!mirror->registered))
 		return -ENODEV;
 	addr &= PAGE_MASK;
 	if (addr < mni->start || addr > mni->last)
 		return -EINVAL;
-#line 500 "doc/21-hmm-mirror.md"
+#line 521 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
