@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2142 "doc/13-fuzzing.md"
+#line 2145 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +63,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 2225 "doc/13-fuzzing.md"
+#line 2228 "doc/13-fuzzing.md"
 static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
 	const unsigned char *p = (const unsigned char *)cfg;
@@ -119,9 +119,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
 	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 2201 "doc/13-fuzzing.md"
+#line 2204 "doc/13-fuzzing.md"
 
-#line 2294 "doc/13-fuzzing.md"
+#line 2297 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -140,9 +140,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 2203 "doc/13-fuzzing.md"
+#line 2206 "doc/13-fuzzing.md"
 
-#line 2319 "doc/13-fuzzing.md"
+#line 2322 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -312,9 +312,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 {
 	run_slot(t, t->sched, (size_t)t->nsched, 0, vocab, res);
 }
-#line 2205 "doc/13-fuzzing.md"
+#line 2208 "doc/13-fuzzing.md"
 
-#line 2496 "doc/13-fuzzing.md"
+#line 2499 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -388,9 +388,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 2207 "doc/13-fuzzing.md"
+#line 2210 "doc/13-fuzzing.md"
 
-#line 2577 "doc/13-fuzzing.md"
+#line 2580 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)
