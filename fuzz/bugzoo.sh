@@ -30,7 +30,10 @@ lf=$B/fzfast/fuzz/bin/kernel
 afl=$B/afl/fuzz/bin/kernel
 replay=$B/asan/fuzz/bin/kernel
 seeds=$B/fuzz/kernel/seeds
-dict=fuzz/targets/kernel.dict
+# The engines run with the kernel target's dictionary and options, as a
+# campaign does (fuzz/engine-options.sh).
+. "$(dirname "$0")/engine-options.sh"
+engine_options kernel
 
 die() { echo "bugzoo: $*" >&2; exit 2; }
 for v in secs nseeds jobs; do
@@ -79,8 +82,8 @@ try_libfuzzer() {
 	[ "$kind" = seeds ] && extra=("$seeds")
 	MMUSPEC_BUGS=${bug#none} MMUSPEC_FUZZ_ONLY=${want#-} "$lf" \
 		-seed=$((seed + 1000 * n)) \
-		-max_total_time="$left" -print_final_stats=1 -dict="$dict" \
-		-max_len=4096 -artifact_prefix="$dir/crash-$n-" \
+		-max_total_time="$left" -print_final_stats=1 "${dict_lf[@]}" \
+		"${opts[@]}" -artifact_prefix="$dir/crash-$n-" \
 		"$dir/corpus" "${extra[@]}" >"$log" 2>&1
 	got_execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	got_rule=$(sed -n 's/^mmuspec-finding: \([^ ]*\) at .*/\1/p' "$log" | head -n 1)
@@ -106,7 +109,7 @@ try_afl() {
 	MMUSPEC_BUGS=${bug#none} AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
 		AFL_BENCH_UNTIL_CRASH=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		timeout $((left + 30)) afl-fuzz -i "$dir/in" -o "$o" \
-		-s $((seed + 1000 * n)) -V "$left" -x "$dict" -- "$afl" >"$o.log" 2>&1
+		-s $((seed + 1000 * n)) -V "$left" "${dict_afl[@]}" -- "$afl" >"$o.log" 2>&1
 	got_execs=$(awk -F' *: *' '$1 == "execs_done" { print $2 }' "$o"/default/fuzzer_stats 2>/dev/null)
 	got_rule=
 	c=$(ls "$o"/default/crashes/id:* 2>/dev/null | head -n 1)
