@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 416 "doc/10-oracle.md"
+#line 427 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,6 +30,8 @@
 #define ORACLE_NO_OWNER ((uint64_t)(int64_t)-1)
 
 /* enum mmu_notifier_event values (include/linux/mmu_notifier.h order). */
+#define ORACLE_NOTIFY_UNMAP 0
+#define ORACLE_NOTIFY_CLEAR 1
 #define ORACLE_NOTIFY_PROTECTION_VMA 2
 #define ORACLE_NOTIFY_MIGRATE 6
 #define ORACLE_NOTIFY_EXCLUSIVE 7
@@ -97,7 +99,7 @@ struct othread {
 		int16_t mm;
 		uint64_t addr;
 	} lazyw[ORACLE_MAX_QUEUED];
-	int16_t prot_mm; /* last MMU_NOTIFY_PROTECTION_VMA range ended */
+	int16_t prot_mm; /* last PROTECTION_VMA, UNMAP or CLEAR range ended */
 	uint64_t prot_start, prot_end;
 	uint32_t prot_seq; /* its end */
 	uint32_t prot_begin; /* its start */
@@ -143,7 +145,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 564 "doc/10-oracle.md"
+#line 577 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -272,7 +274,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 701 "doc/10-oracle.md"
+#line 714 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -363,7 +365,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 801 "doc/10-oracle.md"
+#line 814 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -384,7 +386,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 829 "doc/10-oracle.md"
+#line 842 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -452,7 +454,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 910 "doc/10-oracle.md"
+#line 923 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -604,7 +606,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1070 "doc/10-oracle.md"
+#line 1083 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -771,7 +773,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1246 "doc/10-oracle.md"
+#line 1259 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -878,7 +880,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1362 "doc/10-oracle.md"
+#line 1375 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -957,7 +959,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1449 "doc/10-oracle.md"
+#line 1462 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1112,7 +1114,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1610 "doc/10-oracle.md"
+#line 1623 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1278,7 +1280,9 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			return 0;
 		close_windows(o, ev->thread, th->nranges, -1);
 		th->nranges--;
-		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
+		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA ||
+		    ev->old == ORACLE_NOTIFY_UNMAP ||
+		    ev->old == ORACLE_NOTIFY_CLEAR) {
 			th->prot_mm = ev->mm;
 			th->prot_start = ev->addr;
 			th->prot_end = ev->end;
@@ -1297,7 +1301,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1802 "doc/10-oracle.md"
+#line 1817 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1349,7 +1353,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1858 "doc/10-oracle.md"
+#line 1873 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1465,7 +1469,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1978 "doc/10-oracle.md"
+#line 1993 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1646,7 +1650,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2166 "doc/10-oracle.md"
+#line 2181 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1813,20 +1817,23 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 }
 
 /*
- * TLB-STALE for mprotect() as a whole: when it returns, no TLB may let an
- * access through that the new page tables forbid. change_protection()
- * flushes only what it changed, so a writable entry left by reclaim's
- * batched unmap (PTE already cleared, flush still pending) must be flushed
- * by flush_tlb_batched_pending() (3ea277194daa). The reference is each
- * entry's value when mprotect's notifier range ended: what other threads
- * change afterwards (a concurrent reclaim that clears the PTE and defers
- * its flush) is theirs to flush, and so is what another thread removed
- * after the range began (after the walk had passed it, or before: the
- * range is the oracle's grain; a fuzz finding,
+ * TLB-STALE for mprotect() and munmap() as a whole: when one returns, no
+ * TLB may let an access through that the new page tables forbid.
+ * change_protection() flushes only what it changed, and the zap only what
+ * it cleared, so a writable entry left by reclaim's batched unmap (PTE
+ * already cleared, flush still pending) must be flushed by
+ * flush_tlb_batched_pending() (3ea277194daa, in both). Both hold the mmap
+ * write lock, so only rmap walkers (reclaim, the young-bit walkers) race
+ * them. The reference is each entry's value when the procedure's notifier
+ * range ended, and only the values it had until then count: what other
+ * threads change afterwards (a concurrent reclaim that clears the PTE and
+ * defers its flush) is theirs to flush, and so is what another thread
+ * removed after the range began (after the walk had passed it, or before:
+ * the range is the oracle's grain; a fuzz finding,
  * corpus/regressions/tlb-stale-mprotect-reclaim-during.litmus).
  */
-static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
-			       struct othread *th)
+static int check_range_done(struct oracle *o, const struct mmuspec_event *ev,
+			    struct othread *th, const char *what)
 {
 	int tlb, k;
 
@@ -1847,12 +1854,13 @@ static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
 		a.a = t->va > th->prot_start ? t->va : th->prot_start;
 		for (tlb = 0; tlb < ORACLE_NTLB; tlb++) {
 			if (!tlb_covers(o, tlb, t->mm) ||
-			    !may_hold(o, tlb, t, 0, ev->seq, stale_fn, &a))
+			    !may_hold(o, tlb, t, 0, th->prot_seq + 1, stale_fn,
+				      &a))
 				continue;
 			return violation(
 				o, ev, "TLB-STALE",
-				"mprotect of [0x%lx, 0x%lx) returned while %s may still hold 0x%lx -> pfn %lu%s (the PTE is 0x%lx)",
-				(unsigned long)th->prot_start,
+				"%s of [0x%lx, 0x%lx) returned while %s may still hold 0x%lx -> pfn %lu%s (the PTE is 0x%lx)",
+				what, (unsigned long)th->prot_start,
 				(unsigned long)th->prot_end,
 				tlb_name(tlb, nm, sizeof(nm)),
 				(unsigned long)a.a,
@@ -2006,9 +2014,14 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_EV_THREAD_EXIT:
 		return th ? on_thread_exit(o, ev, th) : 0;
 	case MMUSPEC_EV_STEP_END:
-		return th && ev->sub == MMUSPEC_STEP_mprotect ?
-			       check_mprotect_done(o, ev, th) :
-			       0;
+		if (!th)
+			return 0;
+		if (ev->sub == MMUSPEC_STEP_mprotect)
+			return check_range_done(o, ev, th, "mprotect");
+		if (ev->sub == MMUSPEC_STEP_munmap)
+			return check_range_done(o, ev, th, "munmap");
+		th->prot_end = 0; /* another step's range (reclaim's, say) */
+		return 0;
 	default:
 		return 0;
 	}
@@ -2048,7 +2061,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2572 "doc/10-oracle.md"
+#line 2596 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
