@@ -681,7 +681,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1145 "doc/10-oracle.md"
+#line 1152 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -699,7 +699,9 @@ static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 		o->debt[c][f->mm].start = f->start;
 	if (f->end > o->debt[c][f->mm].end)
 		o->debt[c][f->mm].end = f->end;
-	o->debt[c][f->mm].begin = f->begin;
+	/* the latest begin, not the last flush to end (they can overlap) */
+	if (f->begin > o->debt[c][f->mm].begin)
+		o->debt[c][f->mm].begin = f->begin;
 	return 1;
 }
 
@@ -788,7 +790,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1261 "doc/10-oracle.md"
+#line 1270 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -867,7 +869,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1348 "doc/10-oracle.md"
+#line 1357 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1011,7 +1013,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1498 "doc/10-oracle.md"
+#line 1507 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1194,7 +1196,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1688 "doc/10-oracle.md"
+#line 1697 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1246,7 +1248,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1744 "doc/10-oracle.md"
+#line 1753 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1359,7 +1361,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1861 "doc/10-oracle.md"
+#line 1870 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1540,7 +1542,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2049 "doc/10-oracle.md"
+#line 2058 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1942,7 +1944,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2455 "doc/10-oracle.md"
+#line 2464 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
