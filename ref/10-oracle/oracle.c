@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 408 "doc/10-oracle.md"
+#line 416 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -129,6 +129,7 @@ struct oracle {
 	struct {
 		int8_t dev, thread;
 		int16_t mm;
+		int8_t interval; /* opened by an interval ->invalidate */
 		int depth;
 		uint64_t start, end;
 	} win[4 * ORACLE_STACK];
@@ -140,7 +141,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 550 "doc/10-oracle.md"
+#line 559 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -255,7 +256,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 673 "doc/10-oracle.md"
+#line 682 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -346,7 +347,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 773 "doc/10-oracle.md"
+#line 782 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -367,7 +368,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 801 "doc/10-oracle.md"
+#line 810 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -435,7 +436,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 882 "doc/10-oracle.md"
+#line 891 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -533,7 +534,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 988 "doc/10-oracle.md"
+#line 997 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -681,7 +682,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1152 "doc/10-oracle.md"
+#line 1161 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -790,7 +791,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1270 "doc/10-oracle.md"
+#line 1279 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -869,7 +870,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1357 "doc/10-oracle.md"
+#line 1366 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -930,6 +931,17 @@ static void close_windows(struct oracle *o, int thread, int depth, int d)
 	for (int k = 0; k < o->nwin; k++)
 		if (o->win[k].thread == thread && o->win[k].depth == depth &&
 		    (d < 0 || o->win[k].dev == d))
+			o->win[k--] = o->win[--o->nwin];
+}
+
+/*
+ * MN-SPTE: the interval tree of @mm left its invalidation (the sequence is
+ * even again): every window an interval ->invalidate opened on @mm closes.
+ */
+static void close_interval_windows(struct oracle *o, int mm)
+{
+	for (int k = 0; k < o->nwin; k++)
+		if (o->win[k].interval && o->win[k].mm == mm)
 			o->win[k--] = o->win[--o->nwin];
 }
 
@@ -1013,7 +1025,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1507 "doc/10-oracle.md"
+#line 1527 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1134,6 +1146,8 @@ static int cb_return(struct oracle *o, const struct mmuspec_event *ev,
 		o->win[o->nwin].depth = th->nranges;
 		o->win[o->nwin].start = c->start;
 		o->win[o->nwin].end = c->end;
+		o->win[o->nwin].interval = c->op ==
+					   MMUSPEC_MN_INTERVAL_INVALIDATE;
 		o->nwin++;
 	}
 	return 0;
@@ -1196,7 +1210,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1697 "doc/10-oracle.md"
+#line 1719 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1248,7 +1262,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1753 "doc/10-oracle.md"
+#line 1775 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1357,11 +1371,14 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 				o, ev, "MN-RETRY",
 				"mmu_interval_set_seq() without the driver lock held");
 		return 0;
+	case MMUSPEC_SEQ_INV_END:
+		close_interval_windows(o, ev->mm);
+		return 0;
 	default:
 		return 0;
 	}
 }
-#line 1870 "doc/10-oracle.md"
+#line 1895 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1542,7 +1559,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2058 "doc/10-oracle.md"
+#line 2083 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1944,7 +1961,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2464 "doc/10-oracle.md"
+#line 2489 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {
