@@ -441,7 +441,14 @@ static const struct mmu_notifier_ops sva_script_ops = {
 	.invalidate_range_start = script_start,
 	.invalidate_range_end = script_end,
 };
-#line 681 "doc/04-secondary-mmu.md"
+
+/* A script without an end block implements no end (c2655835fd8c). */
+static const struct mmu_notifier_ops sva_script_noend_ops = {
+	.arch_invalidate_secondary_tlbs = sva_arch_invalidate_secondary_tlbs,
+	.release = sva_release,
+	.invalidate_range_start = script_start,
+};
+#line 688 "doc/04-secondary-mmu.md"
 
 static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 			      const struct mmu_notifier_range *range,
@@ -554,7 +561,7 @@ again:
 	mutex_unlock(lock);
 	return 0;
 }
-#line 807 "doc/04-secondary-mmu.md"
+#line 818 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);
@@ -583,7 +590,9 @@ void mmuspec_device_set_script(struct mmuspec_machine *m, int dev,
 		return;
 	d->script = script;
 	if (d->kind == MMUSPEC_DEV_SVA)
-		d->mn.ops = script ? &sva_script_ops : &sva_ops;
+		d->mn.ops = !script	 ? &sva_ops :
+			    script->nend ? &sva_script_ops :
+					   &sva_script_noend_ops;
 }
 
 int mmuspec_devices_init(struct mmuspec_machine *m)

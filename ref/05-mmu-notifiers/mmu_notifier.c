@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/05-mmu-notifiers.md
  */
-#line 587 "doc/05-mmu-notifiers.md"
+#line 589 "doc/05-mmu-notifiers.md"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,7 @@ void mmuspec_notifier_destroy(struct mmuspec_machine *m)
 	free(m->subs);
 	m->subs = NULL;
 }
-#line 679 "doc/05-mmu-notifiers.md"
+#line 681 "doc/05-mmu-notifiers.md"
 
 static struct mmu_notifier_subscriptions *subs_of(struct mm_struct *mm)
 {
@@ -192,7 +192,7 @@ void mmu_notifier_put(struct mmu_notifier *subscription)
 		subscription->ops->free_notifier(subscription);
 	}
 }
-#line 816 "doc/05-mmu-notifiers.md"
+#line 844 "doc/05-mmu-notifiers.md"
 
 int mmuspec_itree_invalidate(struct mmu_notifier_subscriptions *subs,
 			     const struct mmu_notifier_range *range);
@@ -258,43 +258,54 @@ static void call_secondary(struct mmu_notifier *sub, struct mm_struct *mm,
 			 start, end, NULL, 0);
 }
 
+/*
+ * mn_hlist_invalidate_range_start(): every start is called, even after one
+ * failed; on a failure every subscription with an end is ended.
+ */
+static int hlist_start(struct mmu_notifier_subscriptions *subs,
+		       struct mmu_notifier_range *range)
+{
+	bool old = mmuspec_bug(MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL);
+	struct mmu_notifier *sub;
+	int ret = 0, r;
+
+	for_each_subscription(sub, subs) {
+		if (!sub->ops->invalidate_range_start)
+			continue;
+		r = call_start(sub, range);
+		if (!r)
+			continue;
+		/* c2655835fd8c: a start that can fail may have no end. */
+		if (sub->ops->invalidate_range_end && !old)
+			mmuspec_warn(
+				range->mm->machine, MMUSPEC_WARN_NOTIFIER,
+				"a subscription whose invalidate_range_start failed implements invalidate_range_end");
+		ret = r;
+	}
+	if (!ret || old)
+		return ret;
+	for_each_subscription(sub, subs) {
+		if (sub->ops->invalidate_range_end)
+			call_end(sub, range);
+	}
+	return ret;
+}
+
+/* __mmu_notifier_invalidate_range_start(): the intervals, then the hlist. */
 static int start_range(struct mmu_notifier_range *range, int core)
 {
 	struct mm_struct *mm = range->mm;
 	struct mmuspec_machine *m = mm->machine;
 	struct mmu_notifier_subscriptions *subs = mm->notifier_subscriptions;
-	struct mmu_notifier *sub, *failed = NULL;
 	int ret = 0;
 
 	mmuspec_mn_event(m, MMUSPEC_EV_MN_CALL, core, NULL, mm, range->start,
 			 range->end, range, 0);
 	if (subs && subs->has_itree)
 		ret = mmuspec_itree_invalidate(subs, range);
-	if (!ret && subs) {
-		for_each_subscription(sub, subs) {
-			if (!sub->ops->invalidate_range_start)
-				continue;
-			ret = call_start(sub, range);
-			if (ret) {
-				failed = sub;
-				break;
-			}
-		}
-	}
-	if (failed && !mmuspec_bug(MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL)) {
-		/* c2655835fd8c: end the starts that succeeded. */
-		for_each_subscription(sub, subs) {
-			if (sub == failed)
-				break;
-			if (sub->ops->invalidate_range_start &&
-			    sub->ops->invalidate_range_end)
-				call_end(sub, range);
-		}
-		if (subs->has_itree)
-			mmuspec_itree_inv_end(subs);
-	} else if (failed && subs->has_itree) {
-		mmuspec_itree_inv_end(subs);
-	}
+	/* An hlist failure leaves the interval invalidation open. */
+	if (!ret && subs)
+		ret = hlist_start(subs, range);
 	mmuspec_mn_event(m, MMUSPEC_EV_MN_RETURN, core, NULL, mm, range->start,
 			 range->end, range, ret);
 	return ret;
@@ -352,7 +363,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 985 "doc/05-mmu-notifiers.md"
+#line 1024 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

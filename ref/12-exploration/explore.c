@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 494 "doc/12-exploration.md"
+#line 500 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,7 +106,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	oracle_event(ev, x->o);
 #endif
 }
-#line 604 "doc/12-exploration.md"
+#line 610 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -178,7 +178,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 684 "doc/12-exploration.md"
+#line 690 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -276,6 +276,36 @@ static int special_maps(struct explore *x, char *why, size_t n)
 	return 0;
 }
 
+/* Does a 4 KiB user mapping before @k name the page map @k names? */
+static bool named_before(const struct litmus *t, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (!t->maps[j].flags && t->maps[j].page == t->maps[k].page)
+			return true;
+	return false;
+}
+
+/* One more page reference for each later mapping of a page name. */
+static void share_refs(struct explore *x)
+{
+	const struct litmus *t = x->t;
+	struct mm_struct *mm = mmuspec_mm(x->m, 1);
+
+	mmuspec_use(x->m);
+	for (int k = 0; k < t->nmaps; k++) {
+		const struct litmus_map *mp = &t->maps[k];
+		pteval_t *p;
+		int level;
+
+		if (mp->flags || !strcmp(t->pages[mp->page], "zero") ||
+		    !named_before(t, k))
+			continue;
+		p = mmuspec_lookup_pte(mm, mp->addr, &level);
+		if (p && (*p & _PAGE_PRESENT))
+			get_page(pfn_to_page(pte_pfn(__pte(*p))));
+	}
+}
+
 static int setup(struct explore *x, char *why, size_t n)
 {
 	static const int prot_bits[] = { 0, 1, 3 }; /* none, ro, rw */
@@ -341,6 +371,7 @@ static int setup(struct explore *x, char *why, size_t n)
 				       why, n,
 				       "the setup of the initial mappings failed"),
 			       -1;
+		share_refs(x);
 	}
 	if (special_maps(x, why, n))
 		return -1;
@@ -359,7 +390,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 891 "doc/12-exploration.md"
+#line 928 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -508,7 +539,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 1048 "doc/12-exploration.md"
+#line 1085 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -610,7 +641,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1158 "doc/12-exploration.md"
+#line 1195 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -749,7 +780,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1301 "doc/12-exploration.md"
+#line 1338 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -869,7 +900,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1426 "doc/12-exploration.md"
+#line 1463 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -298,7 +298,7 @@ static bool canned_is(const struct litmus *t, int dev, enum canned kind)
 }
 #line 223 "doc/13-fuzzing.md"
 
-#line 535 "doc/13-fuzzing.md"
+#line 538 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -491,7 +491,7 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 }
 #line 225 "doc/13-fuzzing.md"
 
-#line 732 "doc/13-fuzzing.md"
+#line 735 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -563,7 +563,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 978 "doc/13-fuzzing.md"
+#line 981 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -726,7 +726,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 804 "doc/13-fuzzing.md"
+#line 807 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -825,7 +825,7 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 }
 #line 227 "doc/13-fuzzing.md"
 
-#line 1147 "doc/13-fuzzing.md"
+#line 1150 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)

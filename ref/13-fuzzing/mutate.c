@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1554 "doc/13-fuzzing.md"
+#line 1557 "doc/13-fuzzing.md"
 #include <string.h>
 
 #include <mmuspec/fuzz.h>
@@ -51,7 +51,7 @@ static void frame(struct framed *f)
 	f->data[23] = (uint8_t)f->nrec;
 }
 
-#line 1611 "doc/13-fuzzing.md"
+#line 1614 "doc/13-fuzzing.md"
 static bool insert_record(struct framed *f, size_t at, const uint8_t *rec)
 {
 	uint8_t *p;
@@ -113,9 +113,9 @@ static bool mutate_records(struct framed *f, unsigned int how)
 		return true;
 	}
 }
-#line 1601 "doc/13-fuzzing.md"
+#line 1604 "doc/13-fuzzing.md"
 
-#line 1678 "doc/13-fuzzing.md"
+#line 1681 "doc/13-fuzzing.md"
 static bool mutate_header(struct framed *f)
 {
 	size_t i = rnd(f) % (MMUSPEC_FUZZ_HEADER - 1); /* not byte 23 */
@@ -151,9 +151,9 @@ static bool mutate_schedule(struct framed *f)
 		return true;
 	}
 }
-#line 1603 "doc/13-fuzzing.md"
+#line 1606 "doc/13-fuzzing.md"
 
-#line 1719 "doc/13-fuzzing.md"
+#line 1722 "doc/13-fuzzing.md"
 size_t mmuspec_fuzz_mutate(uint8_t *data, size_t size, size_t max,
 			   unsigned int seed, mmuspec_byte_mutator fallback)
 {

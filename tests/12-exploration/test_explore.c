@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/mm.h>
 #include <mmuspec/explore.h>
 #include <mmuspec/internal.h>
 
 #include "../unit.h"
 
-static struct litmus a, b, c, d, e, w;
+static struct litmus a, b, c, d, e, w, sh;
 static struct litmus_error err;
 
 /* Lazy nesting under v6.15, with two mappings made by the set-up. */
@@ -68,6 +69,62 @@ static const char text_c[] = "litmus 1\nname c\nprofile v6.15\narch arm64\n"
 			     "cpus 1\n"
 			     "thread T0 cpu 0\n\tnop\n"
 			     "expect allowed\nrules LAZY-NEST\n";
+
+/* P1 mapped twice, P2 once; T0 unmaps what @unmap names. */
+static const char text_sh[] = "litmus 1\nname sh\nprofile v6.15\n"
+			      "arch arm64\ncpus 1\n"
+			      "map 0x1000 P1 rw\nmap 0x2000 P1 rw\n"
+			      "map 0x3000 P2 rw\n"
+			      "thread T0 cpu 0\n"
+			      "\tmunmap 0x2000 2\n"
+			      "expect allowed\nrules TLB-FREE\n";
+
+static long pfn_at(struct mmuspec_machine *m, unsigned long addr)
+{
+	int level;
+	pteval_t *p = mmuspec_lookup_pte(mmuspec_mm(m, 1), addr, &level);
+
+	return p && (*p & _PAGE_PRESENT) ? (long)pte_pfn(__pte(*p)) : -1;
+}
+
+static int refs_at(struct mmuspec_machine *m, unsigned long addr)
+{
+	long pfn = pfn_at(m, addr);
+
+	return pfn < 0 ? -1 : m->pages[pfn]._refcount;
+}
+
+/* A page of two initial mappings holds two references, one of one. */
+static void test_shared_refs(void)
+{
+	struct explore *x;
+	struct mmuspec_machine *m;
+	char why[256];
+	long pfn2;
+	int p1, p2;
+
+	if (!CHECK(!litmus_parse("sh.litmus", text_sh, strlen(text_sh), &sh,
+				 &err),
+		   "test sh parses"))
+		return;
+	x = explore_open(&sh, NULL, why, sizeof(why));
+	if (!CHECK(x != NULL, "explore_open builds test sh (%s)",
+		   x ? "" : why))
+		return;
+	m = explore_machine(x);
+	p1 = refs_at(m, 0x1000);
+	p2 = refs_at(m, 0x3000);
+	pfn2 = pfn_at(m, 0x3000);
+	CHECK(p1 == 2 && refs_at(m, 0x2000) == 2,
+	      "set-up: the page mapped twice holds two references (%d)", p1);
+	CHECK(p2 == 1, "set-up: the page mapped once holds one (%d)", p2);
+	explore_once(x, NULL, NULL, NULL);
+	CHECK(refs_at(m, 0x1000) == 1 && refs_at(m, 0x2000) == -1 &&
+		      refs_at(m, 0x3000) == -1 && pfn2 >= 0 &&
+		      m->pages[pfn2]._refcount == 0,
+	      "munmap of one of its mappings leaves the shared page one reference, and frees the other page");
+	explore_close(x);
+}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -282,5 +339,6 @@ int main(void)
 		}
 	}
 	explore_close(x);
+	test_shared_refs();
 	return unit_exit();
 }

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/05-mmu-notifiers.md
  */
-#line 103 "doc/05-mmu-notifiers.md"
+#line 105 "doc/05-mmu-notifiers.md"
 #ifndef MMUSPEC_LINUX_MMU_NOTIFIER_H
 #define MMUSPEC_LINUX_MMU_NOTIFIER_H
 
