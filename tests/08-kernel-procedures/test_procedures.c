@@ -72,6 +72,40 @@ static int find_free(unsigned long pfn)
 	return -1;
 }
 
+/* The events of the first step @op at or after event @from: [*b, *e]. */
+static void step_span_from(unsigned int from, int op, int *b, int *e)
+{
+	*b = rec_find(from, MMUSPEC_EV_STEP_BEGIN, op);
+	*e = *b >= 0 ? rec_find((unsigned int)*b, MMUSPEC_EV_STEP_END, op) : -1;
+}
+
+static void step_span(int op, int *b, int *e)
+{
+	step_span_from(0, op, b, e);
+}
+
+/*
+ * A PTE repointed or rewritten in an MMU_NOTIFY_CLEAR range, from event
+ * @from on: the range starts, the PTE at @addr is cleared, set again, and
+ * the range ends. Sets *clr, *set and *end (the end's return) and *sec, the
+ * first secondary-TLB call for @addr after the clear. Return: the pattern
+ * was found.
+ */
+static bool clear_set(unsigned int from, unsigned long addr, int *clr,
+		      int *set, int *end, int *sec)
+{
+	int st = rec_find(from, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
+
+	*clr = st >= 0 ? find_pte_write((unsigned int)st, addr, 0) : -1;
+	*set = *clr >= 0 ? find_pte_write((unsigned int)*clr, addr, 1) : -1;
+	*end = *set >= 0 ? rec_find((unsigned int)*set, MMUSPEC_EV_MN_RETURN,
+				    MMUSPEC_MN_END_CORE) :
+			   -1;
+	*sec = *clr >= 0 ? rec_find_secondary((unsigned int)*clr, addr) : -1;
+	return st >= 0 && rec.ev[st].old == MMU_NOTIFY_CLEAR &&
+	       rec.ev[st].addr <= addr && rec.ev[st].end > addr && *end > 0;
+}
+
 /* The write-fault upgrade path (wp_page_reuse -> ptep_set_access_flags). */
 static void test_upgrade(unsigned int sva_flags)
 {
@@ -100,26 +134,26 @@ static void test_upgrade(unsigned int sva_flags)
 			 MMUSPEC_FLUSH_PAGE);
 	sec = rec_find_secondary((unsigned int)fb, 0x10000);
 	CHECK(fb >= 0 && fe > fb && (pte_at(m, 1, 0x10000) & _PAGE_RW),
-	      "%s upgrade: the write fault made the PTE writable", tag);
+	      "%s [upgrade] upgrade: the write fault made the PTE writable", tag);
 	CHECK(mmuspec_page(m, pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT)->data ==
 		      5,
-	      "%s upgrade: the page was reused (same page, value written)",
+	      "%s [upgrade] upgrade: the page was reused (same page, value written)",
 	      tag);
 	if (A == MMUSPEC_X86_64) {
 		CHECK(flush < 0 || flush > fe,
-		      "%s upgrade: x86 does not flush", tag);
+		      "%s [upgrade] upgrade: x86 does not flush", tag);
 	} else {
 		CHECK(flush > fb && flush < fe,
-		      "%s upgrade: arm64 flushes the page in ptep_set_access_flags",
+		      "%s [upgrade] upgrade: arm64 flushes the page in ptep_set_access_flags",
 		      tag);
 	}
 	if (A == MMUSPEC_ARM64 && P >= MMUSPEC_V6_6)
 		CHECK(sec > fb && sec < fe,
-		      "%s upgrade: arch_invalidate_secondary_tlbs for the page (6bbd42e2df8f)",
+		      "%s [upgrade] upgrade: arch_invalidate_secondary_tlbs for the page (6bbd42e2df8f)",
 		      tag);
 	else
 		CHECK(sec < 0 || sec > fe,
-		      "%s upgrade: no secondary-TLB call for the page", tag);
+		      "%s [upgrade] upgrade: no secondary-TLB call for the page", tag);
 	rec_start(m);
 	phase(m, 0, dev_write, NSTEPS(dev_write));
 	acc = rec_find(0, MMUSPEC_EV_ACCESS, -1);
@@ -127,15 +161,15 @@ static void test_upgrade(unsigned int sva_flags)
 		acc = rec_find((unsigned int)acc + 1, MMUSPEC_EV_ACCESS, -1);
 	if (A == MMUSPEC_ARM64 && P == MMUSPEC_V6_5 && !btm)
 		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_FAULT_GAVE_UP,
-		      "%s upgrade, SMMU without BTM: the device faults forever (TLB-UPGRADE)",
+		      "%s [upgrade] upgrade, SMMU without BTM: the device faults forever (TLB-UPGRADE)",
 		      tag);
 	else if (A == MMUSPEC_ARM64 && P == MMUSPEC_V6_5 && ats)
 		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_FAULT_GAVE_UP,
-		      "%s upgrade, BTM with ATS: BTM does not reach the ATC, the device faults forever",
+		      "%s [upgrade] upgrade, BTM with ATS: BTM does not reach the ATC, the device faults forever",
 		      tag);
 	else
 		CHECK(acc >= 0 && rec.ev[acc].ret == MMUSPEC_ACC_OK,
-		      "%s upgrade%s: the device write succeeds", tag,
+		      "%s [upgrade] upgrade%s: the device write succeeds", tag,
 		      btm ? " (BTM)" : "");
 	mmuspec_machine_destroy(m);
 }
@@ -158,21 +192,21 @@ static void test_cow(uint64_t bugs)
 		      rec.ev[rec_find(0, MMUSPEC_EV_MN_CALL,
 				      MMUSPEC_MN_START_CORE)]
 				      .old == MMU_NOTIFY_PROTECTION_PAGE,
-	      "%s fork: MMU_NOTIFY_PROTECTION_PAGE range", tag);
+	      "%s [fork] fork: MMU_NOTIFY_PROTECTION_PAGE range", tag);
 	CHECK(!(pte_at(m, 1, 0x10000) & _PAGE_RW) &&
 		      !(pte_at(m, 2, 0x10000) & _PAGE_RW) &&
 		      (pte_at(m, 2, 0x10000) >> _PAGE_PFN_SHIFT) == oldpfn,
-	      "%s fork: parent and child map the page read-only", tag);
+	      "%s [fork] fork: parent and child map the page read-only", tag);
 	CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_MM) >
 		      rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE),
-	      "%s fork: flush_tlb_mm(oldmm) at the end", tag);
+	      "%s [fork] fork: flush_tlb_mm(oldmm) at the end", tag);
 	if (P < MMUSPEC_V6_15)
 		CHECK(rec_count(MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ARCH_ENTER) >= 2,
-		      "%s fork: set_pte_at() nests a lazy region (set_ptes)",
+		      "%s [fork] fork: set_pte_at() nests a lazy region (set_ptes)",
 		      tag);
 	else
 		CHECK(rec_count(MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ARCH_ENTER) == 1,
-		      "%s fork: one lazy region, not nested", tag);
+		      "%s [fork] fork: one lazy region, not nested", tag);
 	phase(m, 0, dev_read, NSTEPS(dev_read));
 	rec_start(m);
 	phase(m, -1, cow, NSTEPS(cow));
@@ -181,16 +215,16 @@ static void test_cow(uint64_t bugs)
 	sec = clear >= 0 ? rec_find_secondary((unsigned int)clear, 0x10000) : -1;
 	CHECK(clear >= 0 && set > clear &&
 		      (rec.ev[set].new >> _PAGE_PFN_SHIFT) != oldpfn,
-	      "%s COW: clear, then map a new page", tag);
+	      "%s [cow] COW: clear, then map a new page", tag);
 	if (!bugs)
 		CHECK(sec > clear && sec < set,
-		      "%s COW: secondary TLBs invalidated between clear and set (TLB-ORDER)",
+		      "%s [cow] COW: secondary TLBs invalidated between clear and set (TLB-ORDER)",
 		      tag);
 	else
 		CHECK(sec < 0 || sec > set,
-		      "%s COW with cow-delayed-secondary: no secondary call before the new PTE",
+		      "%s [cow] COW with cow-delayed-secondary: no secondary call before the new PTE",
 		      tag);
-	CHECK(find_free(oldpfn) < 0, "%s COW: the child still holds the old page",
+	CHECK(find_free(oldpfn) < 0, "%s [cow] COW: the child still holds the old page",
 	      tag);
 	mmuspec_machine_destroy(m);
 }
@@ -225,18 +259,18 @@ static void test_munmap(void)
 	sec = rec_find_secondary(0, 0x10000);
 	zap = rec_find(0, MMUSPEC_EV_DEV_PTE_WRITE, -1);
 	CHECK(start >= 0 && rec.ev[start].old == MMU_NOTIFY_UNMAP,
-	      "%s munmap: MMU_NOTIFY_UNMAP range", tag);
-	CHECK(free0 > 0 && find_free(pfn1) > 0, "%s munmap: both pages freed",
+	      "%s [munmap] munmap: MMU_NOTIFY_UNMAP range", tag);
+	CHECK(free0 > 0 && find_free(pfn1) > 0, "%s [munmap] munmap: both pages freed",
 	      tag);
 	CHECK(sec >= 0 && sec < free0,
-	      "%s munmap: secondary TLBs invalidated before the free (TLB-FREE)",
+	      "%s [munmap] munmap: secondary TLBs invalidated before the free (TLB-FREE)",
 	      tag);
 	CHECK(zap > start && zap < end && rec.ev[zap].new == 0,
-	      "%s munmap: the mirror zapped its PTE inside the range", tag);
+	      "%s [munmap] munmap: the mirror zapped its PTE inside the range", tag);
 	CHECK(rec_find(0, MMUSPEC_EV_FLUSH_END, -1) < free0,
-	      "%s munmap: CPU flush before the free", tag);
+	      "%s [munmap] munmap: CPU flush before the free", tag);
 	CHECK(!find_vma_flags(mmuspec_mm(m, 1), 0x10000),
-	      "%s munmap: the mapping is gone", tag);
+	      "%s [munmap] munmap: the mapping is gone", tag);
 	mmuspec_machine_destroy(m);
 }
 
@@ -260,11 +294,11 @@ static void test_madvise(void)
 	fr = find_free(pfn);
 	sec = rec_find_secondary(0, 0x10000);
 	CHECK(start >= 0 && rec.ev[start].old == MMU_NOTIFY_CLEAR,
-	      "%s madvise: MMU_NOTIFY_CLEAR range", tag);
+	      "%s [madvise-dontneed] madvise: MMU_NOTIFY_CLEAR range", tag);
 	CHECK(fr > 0 && sec >= 0 && sec < fr,
-	      "%s madvise: secondary invalidation before the free", tag);
+	      "%s [madvise-dontneed] madvise: secondary invalidation before the free", tag);
 	CHECK((pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT) == MMUSPEC_ZERO_PFN,
-	      "%s madvise: the mapping stays; a read faults in the zero page",
+	      "%s [madvise-dontneed] madvise: the mapping stays; a read faults in the zero page",
 	      tag);
 	mmuspec_machine_destroy(m);
 }
@@ -280,7 +314,7 @@ static void test_mprotect_zero_huge(void)
 		S1(user_read, 0x200000), /* huge zero PMD */
 		S2(user_write, 0x201000, 3), /* split + COW */
 	};
-	int i, j;
+	int i, j, z, zc = -1, zs = -1, ze = -1, zsec = -1;
 
 	mmuspec_map(m, 1, 0x10000, 32, VM_READ | VM_WRITE, false);
 	mmuspec_map(m, 1, 0x200000, 512, VM_READ | VM_WRITE | VM_HUGEPAGE,
@@ -289,20 +323,31 @@ static void test_mprotect_zero_huge(void)
 	CHECK(phase(m, -1, body, NSTEPS(body)) == MMUSPEC_RUN_OK, "%s run", tag);
 	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
 	CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_PROTECTION_VMA,
-	      "%s mprotect: MMU_NOTIFY_PROTECTION_VMA", tag);
+	      "%s [mprotect] mprotect: MMU_NOTIFY_PROTECTION_VMA", tag);
 	j = rec_find((unsigned int)i, MMUSPEC_EV_FLUSH_BEGIN, -1);
 	CHECK(j > i && !(pte_at(m, 1, 0x10000) & _PAGE_RW),
-	      "%s mprotect: PTE read-only, then flushed", tag);
+	      "%s [mprotect] mprotect: PTE read-only, then flushed", tag);
 	CHECK((pte_at(m, 1, 0x20000) >> _PAGE_PFN_SHIFT) != MMUSPEC_ZERO_PFN &&
 		      (pte_at(m, 1, 0x20000) & _PAGE_RW),
-	      "%s zero page: the write replaced it with a private page", tag);
+	      "%s [zero-page-write] zero page: the write replaced it with a private page", tag);
+	z = find_pte_write(0, 0x20000, 1);
+	CHECK(z >= 0 && (rec.ev[z].new >> _PAGE_PFN_SHIFT) == MMUSPEC_ZERO_PFN &&
+		      clear_set((unsigned int)z, 0x20000, &zc, &zs, &ze,
+				&zsec) &&
+		      (rec.ev[zc].old >> _PAGE_PFN_SHIFT) == MMUSPEC_ZERO_PFN &&
+		      (rec.ev[zs].new & _PAGE_RW),
+	      "%s [zero-page-write] zero page: in a CLEAR range the zero-page PTE is cleared, then a writable private page set",
+	      tag);
+	CHECK(zsec > zc && zsec < zs,
+	      "%s [zero-page-write] zero page: secondary TLBs invalidated between clear and set (TLB-ORDER)",
+	      tag);
 	i = rec_find(0, MMUSPEC_EV_PTE_WRITE, -1);
 	for (j = -1; i >= 0; i = rec_find((unsigned int)i + 1,
 					   MMUSPEC_EV_PTE_WRITE, -1))
 		if (rec.ev[i].level == 1 && rec.ev[i].addr == 0x200000 &&
 		    (rec.ev[i].new & _PAGE_PSE))
 			j = i;
-	CHECK(j >= 0, "%s huge: a read mapped the huge zero page", tag);
+	CHECK(j >= 0, "%s [huge-zero-pmd-split] huge: a read mapped the huge zero page", tag);
 	{
 		/* The split: PMD cleared and flushed, then the table. */
 		int clr = -1, pop = -1, sec;
@@ -322,31 +367,62 @@ static void test_mprotect_zero_huge(void)
 		sec = clr >= 0 ? rec_find_secondary((unsigned int)clr, 0x200000) :
 				 -1;
 		CHECK(clr >= 0 && pop > clr,
-		      "%s huge split: PMD cleared, then the zero-PTE table populated",
+		      "%s [huge-zero-pmd-split] huge split: PMD cleared, then the zero-PTE table populated",
 		      tag);
 		if (P == MMUSPEC_V6_5)
 			CHECK(sec > pop,
-			      "%s huge split: secondary TLBs left to the range end (legal delay)",
+			      "%s [huge-zero-pmd-split] huge split: secondary TLBs left to the range end (legal delay)",
 			      tag);
 		else
 			CHECK(sec > clr && sec < pop,
-			      "%s huge split: the PMD flush invalidates secondary TLBs", tag);
+			      "%s [huge-zero-pmd-split] huge split: the PMD flush invalidates secondary TLBs", tag);
 	}
 	CHECK((pte_at(m, 1, 0x201000) & _PAGE_RW) &&
 		      (pte_at(m, 1, 0x202000) >> _PAGE_PFN_SHIFT) ==
 			      MMUSPEC_ZERO_PFN,
-	      "%s huge: split into zero PTEs, one COWed", tag);
+	      "%s [huge-zero-pmd-split] huge: split into zero PTEs, one COWed", tag);
 	mmuspec_machine_destroy(m);
+}
+
+/*
+ * A KSM step on @addr: in a CLEAR range the PTE is cleared, then set
+ * read-only to @pfn; the secondary TLBs are invalidated by the flush, or in
+ * v6.5 at the range end (ptep_clear_flush() without _notify, 0f10851ea475).
+ * *end: the range end's return.
+ */
+static void check_ksm(const char *id, unsigned long addr, unsigned long pfn,
+		      int *end)
+{
+	int clr = -1, set = -1, sec = -1;
+
+	*end = -1;
+	CHECK(clear_set(0, addr, &clr, &set, end, &sec) &&
+		      (rec.ev[set].new >> _PAGE_PFN_SHIFT) == pfn &&
+		      !(rec.ev[set].new & _PAGE_RW),
+	      "%s [%s] KSM: in a CLEAR range, cleared, then the KSM page read-only",
+	      tag, id);
+	if (P == MMUSPEC_V6_5)
+		CHECK(sec > set && sec < *end,
+		      "%s [%s] KSM: secondary TLBs invalidated at range end",
+		      tag, id);
+	else
+		CHECK(sec > clr && sec < set,
+		      "%s [%s] KSM: the flush invalidates secondary TLBs before the PTE is set",
+		      tag, id);
 }
 
 static void test_ksm_migrate_exclusive(void)
 {
 	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
-	static const struct mmuspec_step ksm[] = {
+	static const struct mmuspec_step ksm_pre[] = {
 		S2(user_write, 0x10000, 4),
 		S2(user_write, 0x11000, 4),
+	};
+	static const struct mmuspec_step ksm_wp[] = {
 		S1(write_protect_page, 0x10000),
 		S1(write_protect_page, 0x11000),
+	};
+	static const struct mmuspec_step ksm_replace[] = {
 		S2(replace_page, 0x11000, 0x10000),
 	};
 	static const struct mmuspec_step mig[] = {
@@ -359,25 +435,24 @@ static void test_ksm_migrate_exclusive(void)
 	};
 	static const struct mmuspec_step cpu_read[] = { S1(user_read, 0x13000) };
 	unsigned long p0, p1, before;
-	int i, ends_with_sec = 0;
+	int i, end = -1;
 
 	mmuspec_map(m, 1, 0x10000, 8, VM_READ | VM_WRITE, false);
-	rec_start(m);
-	phase(m, -1, ksm, NSTEPS(ksm));
+	phase(m, -1, ksm_pre, NSTEPS(ksm_pre));
 	p0 = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
 	p1 = pte_at(m, 1, 0x11000) >> _PAGE_PFN_SHIFT;
-	CHECK(p0 == p1 && !(pte_at(m, 1, 0x11000) & _PAGE_RW),
-	      "%s KSM: both addresses map one read-only page", tag);
-	/* Every CLEAR range saw a secondary invalidation before it ended. */
-	for (i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE); i >= 0;
-	     i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
-			  MMUSPEC_MN_END_CORE))
-		if (rec_find_secondary(0, rec.ev[i].addr) >= 0)
-			ends_with_sec++;
-	CHECK(ends_with_sec >= 3, "%s KSM: secondary TLBs invalidated", tag);
-	CHECK(find_free(rec.ev[find_pte_write(0, 0x11000, 1)].new >>
-			_PAGE_PFN_SHIFT) >= 0,
-	      "%s KSM: the replaced page was freed", tag);
+	rec_start(m);
+	phase(m, -1, ksm_wp, NSTEPS(ksm_wp));
+	check_ksm("ksm-write-protect", 0x10000, p0, &end);
+	rec_start(m);
+	phase(m, -1, ksm_replace, NSTEPS(ksm_replace));
+	check_ksm("ksm-replace", 0x11000, p0, &end);
+	CHECK(find_free(p1) > end && p0 != p1,
+	      "%s [ksm-replace] KSM: the replaced page is freed after the range end",
+	      tag);
+	CHECK((pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT) == p0 &&
+		      (pte_at(m, 1, 0x11000) >> _PAGE_PFN_SHIFT) == p0,
+	      "%s [ksm-replace] KSM: both addresses map one page", tag);
 
 	{
 		static const struct mmuspec_step pre[] = {
@@ -395,26 +470,26 @@ static void test_ksm_migrate_exclusive(void)
 		phase(m, -1, pre, NSTEPS(pre));
 		phase(m, 1, mirror, NSTEPS(mirror));
 		CHECK(mmuspec_device(m, 1)->nr_dpte == 1,
-		      "%s migrate: the owner device maps the page", tag);
+		      "%s [migrate] migrate: the owner device maps the page", tag);
 	}
 	rec_start(m);
 	phase(m, -1, mig, NSTEPS(mig));
 	CHECK(mmuspec_device(m, 1)->nr_dpte == 0,
-	      "%s migrate: the owner skipped the range and dropped its mapping at finalize",
+	      "%s [migrate] migrate: the owner skipped the range and dropped its mapping at finalize",
 	      tag);
 	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
 	while (i >= 0 && rec.ev[i].old != MMU_NOTIFY_MIGRATE)
 		i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
 			     MMUSPEC_MN_START_CORE);
 	CHECK(i >= 0 && (int64_t)rec.ev[i].arg == 1,
-	      "%s migrate: MMU_NOTIFY_MIGRATE with owner device 1", tag);
+	      "%s [migrate] migrate: MMU_NOTIFY_MIGRATE with owner device 1", tag);
 	before = rec.ev[find_pte_write(0, 0x12000, 0)].old >> _PAGE_PFN_SHIFT;
 	CHECK((pte_at(m, 1, 0x12000) >> _PAGE_PFN_SHIFT) != before &&
 		      find_free(before) > 0,
-	      "%s migrate: new page mapped, old page freed", tag);
+	      "%s [migrate] migrate: new page mapped, old page freed", tag);
 	CHECK(mmuspec_page(m, pte_at(m, 1, 0x12000) >> _PAGE_PFN_SHIFT)->data ==
 		      8,
-	      "%s migrate: content copied", tag);
+	      "%s [migrate] migrate: content copied", tag);
 
 	rec_start(m);
 	phase(m, 1, excl, NSTEPS(excl));
@@ -423,27 +498,48 @@ static void test_ksm_migrate_exclusive(void)
 		i = rec_find((unsigned int)i + 1, MMUSPEC_EV_MN_CALL,
 			     MMUSPEC_MN_START_CORE);
 	CHECK(i >= 0 && (int64_t)rec.ev[i].arg == 1,
-	      "%s exclusive: MMU_NOTIFY_EXCLUSIVE with the owner (MN-OWNER)",
+	      "%s [make-device-exclusive] exclusive: MMU_NOTIFY_EXCLUSIVE with the owner (MN-OWNER)",
 	      tag);
 	CHECK(is_device_exclusive_entry(__pte(pte_at(m, 1, 0x13000))),
-	      "%s exclusive: device-exclusive entry installed", tag);
+	      "%s [make-device-exclusive] exclusive: device-exclusive entry installed", tag);
 	rec_start(m);
 	phase(m, -1, cpu_read, NSTEPS(cpu_read));
 	i = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE);
 	if (P >= MMUSPEC_V6_15)
 		CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_CLEAR &&
 			      (int64_t)rec.ev[i].arg == -1,
-		      "%s exclusive: CPU fault restores with MMU_NOTIFY_CLEAR, no owner",
+		      "%s [exclusive-restore] exclusive: CPU fault restores with MMU_NOTIFY_CLEAR, no owner",
 		      tag);
 	else
 		CHECK(i >= 0 && rec.ev[i].old == MMU_NOTIFY_EXCLUSIVE &&
 			      (int64_t)rec.ev[i].arg == -1,
-		      "%s exclusive: CPU fault restores with EXCLUSIVE, no owner",
+		      "%s [exclusive-restore] exclusive: CPU fault restores with EXCLUSIVE, no owner",
 		      tag);
 	CHECK(pte_at(m, 1, 0x13000) & _PAGE_PRESENT,
-	      "%s exclusive: PTE restored", tag);
+	      "%s [exclusive-restore] exclusive: PTE restored", tag);
 	mmuspec_machine_destroy(m);
 }
+
+/* A KVM-like subscription that answers the young ops: "young". */
+static struct mmu_notifier Y;
+
+static int y_clear(struct mmu_notifier *mn, struct mm_struct *mm,
+		   unsigned long start, unsigned long end)
+{
+	return 1;
+}
+
+static int y_test(struct mmu_notifier *mn, struct mm_struct *mm,
+		  unsigned long address)
+{
+	return 1;
+}
+
+static const struct mmu_notifier_ops y_ops = {
+	.clear_flush_young = y_clear,
+	.clear_young = y_clear,
+	.test_young = y_test,
+};
 
 static void test_reclaim_young_exit(void)
 {
@@ -458,37 +554,66 @@ static void test_reclaim_young_exit(void)
 	static const struct mmuspec_step bye[] = { S0(exit_mmap) };
 	static const struct mmuspec_step dev_read[] = { S1(dev_read, 0x11000) };
 	unsigned long pfn;
-	int flushb, fr, rel;
+	int flushb, fr, rel, b, e, i, w, f;
 
 	mmuspec_map(m, 1, 0x10000, 2, VM_READ | VM_WRITE, true);
 	pfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
+	memset(&Y, 0, sizeof(Y));
+	Y.ops = &y_ops;
+	mmu_notifier_register(&Y, mmuspec_mm(m, 1));
 	rec_start(m);
 	phase(m, -1, body, NSTEPS(body));
 	flushb = rec_find(0, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH);
 	fr = find_free(pfn);
 	CHECK(flushb >= 0 && fr > flushb,
-	      "%s reclaim: the page is freed after the batched flush", tag);
+	      "%s [shrink-folio-list] reclaim: the page is freed after the batched flush", tag);
 	if (A == MMUSPEC_ARM64)
 		CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN,
 			       MMUSPEC_FLUSH_PAGE_NOSYNC) >= 0,
-		      "%s young: arm64 clear_flush_young flushes", tag);
+		      "%s [clear-flush-young] young: arm64 clear_flush_young flushes", tag);
 	else
 		CHECK(rec_find(0, MMUSPEC_EV_FLUSH_BEGIN,
 			       MMUSPEC_FLUSH_PAGE_NOSYNC) < 0,
-		      "%s young: x86 clear_flush_young does not flush", tag);
+		      "%s [clear-flush-young] young: x86 clear_flush_young does not flush", tag);
+	step_span(MMUSPEC_STEP_ptep_clear_flush_young_notify, &b, &e);
+	i = rec_find((unsigned int)b, MMUSPEC_EV_MN_CALL,
+		     MMUSPEC_MN_CLEAR_FLUSH_YOUNG);
+	CHECK(b >= 0 && i > b && i < e && rec.ev[i].addr == 0x10000,
+	      "%s [clear-flush-young] young: ->clear_flush_young called for the page",
+	      tag);
+	step_span(MMUSPEC_STEP_ptep_clear_young_notify, &b, &e);
+	i = rec_find((unsigned int)b, MMUSPEC_EV_MN_CALL,
+		     MMUSPEC_MN_CLEAR_YOUNG);
+	w = find_pte_write((unsigned int)b, 0x11000, 1);
+	CHECK(b >= 0 && i > b && i < e && rec.ev[i].addr == 0x11000,
+	      "%s [clear-young] young: ->clear_young called for the page", tag);
+	CHECK(w > b && w < e && (rec.ev[w].old & _PAGE_ACCESSED) &&
+		      !(rec.ev[w].new & _PAGE_ACCESSED),
+	      "%s [clear-young] young: the PTE's young bit cleared", tag);
+	f = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_BEGIN, -1);
+	CHECK(f < 0 || f > e, "%s [clear-young] young: no TLB flush", tag);
+	step_span(MMUSPEC_STEP_mmu_notifier_test_young, &b, &e);
+	i = rec_find((unsigned int)b, MMUSPEC_EV_MN_CALL,
+		     MMUSPEC_MN_TEST_YOUNG);
+	w = rec_find((unsigned int)b, MMUSPEC_EV_PTE_WRITE, -1);
+	f = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_BEGIN, -1);
+	CHECK(b >= 0 && i > b && i < e && rec.ev[i].addr == 0x11000,
+	      "%s [test-young] young: ->test_young called for the page", tag);
+	CHECK((w < 0 || w > e) && (f < 0 || f > e),
+	      "%s [test-young] young: no PTE write and no flush", tag);
 	rec_start(m);
 	phase(m, -1, bye, NSTEPS(bye));
 	rel = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_RELEASE);
 	fr = rec_find(0, MMUSPEC_EV_PAGE_FREE, -1);
 	CHECK(rel >= 0 && fr > rel,
-	      "%s exit_mmap: ->release before any page is freed (MN-RELEASE)",
+	      "%s [exit-mmap] exit_mmap: ->release before any page is freed (MN-RELEASE)",
 	      tag);
 	rec_start(m);
 	phase(m, 0, dev_read, NSTEPS(dev_read));
 	CHECK(rec_find(0, MMUSPEC_EV_ACCESS, -1) >= 0 &&
 		      rec.ev[rec_find(0, MMUSPEC_EV_ACCESS, -1)].ret ==
 			      MMUSPEC_ACC_BLOCKED,
-	      "%s exit_mmap: the released SVA device translates nothing", tag);
+	      "%s [exit-mmap] exit_mmap: the released SVA device translates nothing", tag);
 	mmuspec_machine_destroy(m);
 }
 
@@ -542,16 +667,16 @@ static void check_reaped(struct mmuspec_machine *m, int st, unsigned long pfn)
 	CHECK(rec.ev[rec_find((unsigned int)st, MMUSPEC_EV_MN_RETURN,
 			      MMUSPEC_MN_START_NONBLOCK_CORE)]
 			      .ret == 0,
-	      "%s oom_reap: the non-blocking start succeeds", tag);
+	      "%s [oom-reap] oom_reap: the non-blocking start succeeds", tag);
 	CHECK(wr > st && end > wr && fr > end,
-	      "%s oom_reap: PTE cleared inside the range, range ended, page freed after",
+	      "%s [oom-reap] oom_reap: PTE cleared inside the range, range ended, page freed after",
 	      tag);
 	CHECK(rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE) == 2 &&
 		      !(pte_at(m, 1, 0x10000) & _PAGE_PRESENT) &&
 		      !(pte_at(m, 1, 0x11000) & _PAGE_PRESENT) &&
 		      !(pte_at(m, 1, 0x20000) & _PAGE_PRESENT),
-	      "%s oom_reap: both VMAs reaped, each range ended once", tag);
-	CHECK(K.in_progress == 0, "%s oom_reap: K's count is back to 0", tag);
+	      "%s [oom-reap] oom_reap: both VMAs reaped, each range ended once", tag);
+	CHECK(K.in_progress == 0, "%s [oom-reap] oom_reap: K's count is back to 0", tag);
 }
 
 /* The first VMA's start failed: nothing in it changed, nothing ended. */
@@ -561,22 +686,22 @@ static void check_skipped(struct mmuspec_machine *m, int st, unsigned long pfn,
 	CHECK(rec.ev[rec_find((unsigned int)st, MMUSPEC_EV_MN_RETURN,
 			      MMUSPEC_MN_START_NONBLOCK_CORE)]
 			      .ret == -EAGAIN,
-	      "%s oom_reap: N fails the non-blocking start with -EAGAIN", tag);
+	      "%s [oom-reap] oom_reap: N fails the non-blocking start with -EAGAIN", tag);
 	CHECK(find_pte_write(0, 0x10000, 0) < 0 && find_free(pfn) < 0 &&
 		      (pte_at(m, 1, 0x10000) & _PAGE_PRESENT) &&
 		      (pte_at(m, 1, 0x20000) & _PAGE_PRESENT),
-	      "%s oom_reap: a VMA whose start failed is left alone", tag);
+	      "%s [oom-reap] oom_reap: a VMA whose start failed is left alone", tag);
 	CHECK(rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_END_CORE) == 0 &&
 		      rec_count(MMUSPEC_EV_FLUSH_BEGIN, -1) == 0,
-	      "%s oom_reap: no range end and no flush after a failed start",
+	      "%s [oom-reap] oom_reap: no range end and no flush after a failed start",
 	      tag);
 	if (bug)
 		CHECK(K.in_progress == 2,
-		      "%s oom_reap, bug nonblock-end-after-fail: K's starts are never ended",
+		      "%s [oom-reap] oom_reap, bug nonblock-end-after-fail: K's starts are never ended",
 		      tag);
 	else
 		CHECK(K.in_progress == 0,
-		      "%s oom_reap: the core ends K's successful starts (c2655835fd8c)",
+		      "%s [oom-reap] oom_reap: the core ends K's successful starts (c2655835fd8c)",
 		      tag);
 }
 
@@ -602,7 +727,7 @@ static void test_oom_reap(bool fail, uint64_t bugs)
 	pfn = pte_at(m, 1, 0x10000) >> _PAGE_PFN_SHIFT;
 	rec_start(m);
 	CHECK(phase(m, -1, reap, NSTEPS(reap)) == MMUSPEC_RUN_OK,
-	      "%s oom_reap: run", tag);
+	      "%s [oom-reap] oom_reap: run", tag);
 	st = rec_find(0, MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_NONBLOCK_CORE);
 	CHECK(st >= 0 && rec.ev[st].addr == 0x10000 &&
 		      rec.ev[st].end == 0x12000 &&
@@ -610,16 +735,144 @@ static void test_oom_reap(bool fail, uint64_t bugs)
 		      rec_count(MMUSPEC_EV_MN_CALL,
 				MMUSPEC_MN_START_NONBLOCK_CORE) == 2 &&
 		      rec_count(MMUSPEC_EV_MN_CALL, MMUSPEC_MN_START_CORE) == 0,
-	      "%s oom_reap: one non-blocking MMU_NOTIFY_CLEAR range per VMA",
+	      "%s [oom-reap] oom_reap: one non-blocking MMU_NOTIFY_CLEAR range per VMA",
 	      tag);
 	if (st >= 0 && fail)
 		check_skipped(m, st, pfn,
 			      bugs & 1ULL << MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL);
 	else if (st >= 0)
 		check_reaped(m, st, pfn);
-	CHECK(rec_count(MMUSPEC_EV_WARN, -1) == 0, "%s oom_reap: no warnings",
+	CHECK(rec_count(MMUSPEC_EV_WARN, -1) == 0, "%s [oom-reap] oom_reap: no warnings",
 	      tag);
 	mmuspec_machine_destroy(m);
+}
+
+/*
+ * Kernel PTE writes of events [@b, @e): every one inside a lazy MMU region
+ * (arch enter .. arch leave)? *nw: how many, *leave: the last arch leave.
+ */
+static bool kernel_writes_lazy(int b, int e, int *nw, int *leave)
+{
+	int depth = 0;
+	bool ok = true;
+
+	*nw = 0;
+	*leave = -1;
+	for (int i = b; b >= 0 && i < e; i++) {
+		const struct mmuspec_event *ev = &rec.ev[i];
+
+		if (ev->type == MMUSPEC_EV_LAZY &&
+		    ev->sub == MMUSPEC_LAZY_ARCH_ENTER)
+			depth++;
+		if (ev->type == MMUSPEC_EV_LAZY &&
+		    ev->sub == MMUSPEC_LAZY_ARCH_LEAVE) {
+			depth--;
+			*leave = i;
+		}
+		if (ev->type == MMUSPEC_EV_PTE_WRITE && ev->level == 0 &&
+		    ev->mm == 0) {
+			(*nw)++;
+			ok &= depth > 0;
+		}
+	}
+	return ok && *nw > 0;
+}
+
+/* Events of type @type (and @sub unless -1) in [@b, @e). */
+static int count_in(int b, int e, int type, int sub)
+{
+	int n = 0;
+
+	for (int i = b; b >= 0 && i < e; i++)
+		n += rec.ev[i].type == type && (sub < 0 || rec.ev[i].sub == sub);
+	return n;
+}
+
+/* A mapping step: its writes in lazy mode, arm64's deferred barriers. */
+static void check_kernel_map(const char *id, int b, int e)
+{
+	bool deferred = A == MMUSPEC_ARM64 && P >= MMUSPEC_V6_15;
+	int nw, leave, bar;
+
+	CHECK(kernel_writes_lazy(b, e, &nw, &leave) && nw == 2,
+	      "%s [%s] the two kernel PTEs are written in a lazy MMU region",
+	      tag, id);
+	CHECK(count_in(b, e, MMUSPEC_EV_FLUSH_BEGIN, -1) == 0,
+	      "%s [%s] mapping needs no TLB flush", tag, id);
+	bar = rec_find((unsigned int)b, MMUSPEC_EV_BARRIER, -1);
+	if (deferred)
+		CHECK(count_in(b, e, MMUSPEC_EV_BARRIER_DEFER, -1) == 2 &&
+			      bar > b && bar < leave,
+		      "%s [%s] arm64 defers the barriers to one before leaving (5fdd05efa1cd)",
+		      tag, id);
+	else
+		CHECK(count_in(b, e, MMUSPEC_EV_BARRIER_DEFER, -1) == 0,
+		      "%s [%s] no deferred barrier", tag, id);
+	CHECK(!count_in(b, e, MMUSPEC_EV_LAZY, MMUSPEC_LAZY_ENABLE) ==
+		      (P != MMUSPEC_V7_0),
+	      "%s [%s] %s", tag, id,
+	      P == MMUSPEC_V7_0 ? "lazy_mmu_mode_enable() (v7.0 API)" :
+				  "the arch hooks only (no v7.0 API)");
+}
+
+/* An unmapping step: clears in lazy mode, then the flush, then the frees. */
+static void check_kernel_unmap(const char *id, int b, int e)
+{
+	int nw, leave, fb, fe, fr;
+
+	CHECK(kernel_writes_lazy(b, e, &nw, &leave) && nw == 2,
+	      "%s [%s] the two kernel PTEs are cleared in a lazy MMU region",
+	      tag, id);
+	fb = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_BEGIN,
+		      MMUSPEC_FLUSH_KERNEL);
+	fe = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_END,
+		      MMUSPEC_FLUSH_KERNEL);
+	fr = rec_find((unsigned int)b, MMUSPEC_EV_PAGE_FREE, -1);
+	CHECK(leave > 0 && fb > leave && fe > fb && fe < e,
+	      "%s [%s] flush_tlb_kernel_range() after leaving lazy mode", tag,
+	      id);
+	CHECK(fr > fe && fr < e &&
+		      count_in(b, e, MMUSPEC_EV_PAGE_FREE, -1) == 2,
+	      "%s [%s] both pages freed after the flush", tag, id);
+}
+
+/* kmap_local_page(): the PTE is in place before the write through it. */
+static void check_kmap(int b, int e)
+{
+	int wr = rec_find((unsigned int)b, MMUSPEC_EV_PTE_WRITE, -1);
+	int acc = rec_find((unsigned int)b, MMUSPEC_EV_ACCESS, -1);
+	int pause = rec_find((unsigned int)b, MMUSPEC_EV_LAZY,
+			     MMUSPEC_LAZY_PAUSE);
+	int resume = rec_find((unsigned int)b, MMUSPEC_EV_LAZY,
+			      MMUSPEC_LAZY_RESUME);
+	int enter = rec_find((unsigned int)b, MMUSPEC_EV_LAZY,
+			     MMUSPEC_LAZY_ARCH_ENTER);
+	int fb = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_BEGIN,
+			  MMUSPEC_FLUSH_KERNEL);
+
+	CHECK(wr > b && acc > wr && acc < e &&
+		      rec.ev[acc].ret == MMUSPEC_ACC_OK &&
+		      (rec.ev[wr].new & _PAGE_PRESENT),
+	      "%s [kmap-local] the kernel PTE is written, then the write through it succeeds",
+	      tag);
+	if (P == MMUSPEC_V7_0)
+		CHECK(pause > b && pause < wr && resume > acc && resume < e,
+		      "%s [kmap-local] v7.0 pauses lazy mode around the mapping",
+		      tag);
+	else
+		CHECK((pause < 0 || pause > e) && (resume < 0 || resume > e),
+		      "%s [kmap-local] no lazy-mode pause before v7.0", tag);
+	if (P < MMUSPEC_V6_15)
+		CHECK(enter > b && enter < wr,
+		      "%s [kmap-local] set_ptes() enters lazy mode itself before v6.15",
+		      tag);
+	else
+		CHECK(enter < 0 || enter > e,
+		      "%s [kmap-local] set_ptes() does not enter lazy mode from v6.15",
+		      tag);
+	CHECK(fb > acc && fb < e && rec_find((unsigned int)fb,
+					     MMUSPEC_EV_PAGE_FREE, -1) > fb,
+	      "%s [kmap-local] unmapped, flushed, then freed", tag);
 }
 
 static void test_kernel_mappings(void)
@@ -635,19 +888,32 @@ static void test_kernel_mappings(void)
 		S2(kmap_local_page, k + 0x20000, 7),
 		S2(pagemap_scan_pmd_entry, 0x10000, 4),
 	};
-	int leave, fl;
+	int leave, fl, b, e, b2, e2;
 
 	mmuspec_map(m, 1, 0x10000, 4, VM_READ | VM_WRITE, true);
 	rec_start(m);
 	CHECK(phase(m, -1, body, NSTEPS(body)) == MMUSPEC_RUN_OK, "%s run", tag);
 	CHECK(rec_count(MMUSPEC_EV_WARN, -1) == 0, "%s kernel: no warnings", tag);
-	CHECK(rec_count(MMUSPEC_EV_MN_CALL,
-			MMUSPEC_MN_ARCH_INVALIDATE_SECONDARY_TLBS) == 0 ||
-		      P == MMUSPEC_V6_5 || 1,
-	      "%s kernel: ran", tag);
-	CHECK(rec_count(MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_KERNEL) >= 3,
-	      "%s kernel: vunmap, depopulate and kunmap flush kernel ranges",
+	step_span(MMUSPEC_STEP_vmalloc, &b, &e);
+	CHECK(b >= 0 && count_in(b, rec_find((unsigned int)b, MMUSPEC_EV_LAZY,
+					       MMUSPEC_LAZY_ARCH_ENTER),
+				 MMUSPEC_EV_PAGE_ALLOC, -1) == 2,
+	      "%s [vmalloc] both pages allocated before the lazy region", tag);
+	check_kernel_map("vmalloc", b, e);
+	step_span(MMUSPEC_STEP_vunmap_range, &b, &e);
+	check_kernel_unmap("vunmap", b, e);
+	step_span(MMUSPEC_STEP_apply_to_page_range, &b, &e);
+	CHECK(b >= 0 && count_in(b, rec_find((unsigned int)b, MMUSPEC_EV_LAZY,
+					       MMUSPEC_LAZY_ARCH_ENTER),
+				 MMUSPEC_EV_PAGE_ALLOC, -1) == 2,
+	      "%s [apply-to-page-range] shadow pages allocated before the lazy region (b6ea95a34cbd)",
 	      tag);
+	check_kernel_map("apply-to-page-range", b, e);
+	step_span_from((unsigned int)e, MMUSPEC_STEP_apply_to_page_range, &b2,
+		       &e2);
+	check_kernel_unmap("apply-to-page-range", b2, e2);
+	step_span(MMUSPEC_STEP_kmap_local_page, &b, &e);
+	check_kmap(b, e);
 	/* pagemap_scan: the flush comes after the lazy region ends. */
 	fl = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_RANGE);
 	leave = -1;
@@ -658,7 +924,61 @@ static void test_kernel_mappings(void)
 		leave = i;
 	CHECK(fl > 0 && leave > rec_find(0, MMUSPEC_EV_PTE_WRITE, -1) &&
 		      leave < fl,
-	      "%s pagemap_scan: lazy mode left before the TLB flush", tag);
+	      "%s [pagemap-scan] pagemap_scan: lazy mode left before the TLB flush",
+	      tag);
+	mmuspec_machine_destroy(m);
+}
+
+/*
+ * Reclaim's batched unmap leaves a flush pending; mprotect() must do it
+ * under the PTL before changing a PTE (flush_tlb_batched_pending(),
+ * 3ea277194daa). @bug: MMUSPEC_BUG_NO_BATCHED_PENDING.
+ */
+static void test_batched_pending(bool bug)
+{
+	struct mmuspec_machine *m =
+		setup(MMUSPEC_DEV_ATS,
+		      bug ? 1ULL << MMUSPEC_BUG_NO_BATCHED_PENDING : 0);
+	static const struct mmuspec_step body[] = {
+		S2(try_to_unmap, 0x10000, 1),
+		S3(mprotect, 0x11000, 1, 1),
+		S0(try_to_unmap_flush),
+	};
+	int add, b, e, fb, fe, wr, sec;
+
+	mmuspec_map(m, 1, 0x10000, 2, VM_READ | VM_WRITE, true);
+	rec_start(m);
+	CHECK(phase(m, -1, body, NSTEPS(body)) == MMUSPEC_RUN_OK, "%s run", tag);
+	add = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_BATCH_ADD);
+	step_span(MMUSPEC_STEP_mprotect, &b, &e);
+	CHECK(add >= 0 && add < b &&
+		      count_in(0, b, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_MM) ==
+			      0,
+	      "%s [flush-tlb-batched-pending] try_to_unmap() only adds the page to the batch",
+	      tag);
+	fb = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_BEGIN,
+		      MMUSPEC_FLUSH_MM);
+	fe = rec_find((unsigned int)b, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_MM);
+	wr = find_pte_write((unsigned int)b, 0x11000, 1);
+	sec = rec_find_secondary((unsigned int)b, 0x10000);
+	if (bug) {
+		CHECK(fb < 0 || fb > e,
+		      "%s [flush-tlb-batched-pending] bug no-batched-pending: mprotect does not flush the pending batch",
+		      tag);
+		mmuspec_machine_destroy(m);
+		return;
+	}
+	CHECK(fb > b && fe > fb && wr > fe && wr < e,
+	      "%s [flush-tlb-batched-pending] mprotect flushes the mm before changing a PTE",
+	      tag);
+	if (P == MMUSPEC_V6_5)
+		CHECK(sec < 0 || sec > fe,
+		      "%s [flush-tlb-batched-pending] v6.5: that flush does not reach secondary TLBs",
+		      tag);
+	else
+		CHECK(sec > fb && sec < fe,
+		      "%s [flush-tlb-batched-pending] the flush invalidates secondary TLBs (6bbd42e2df8f)",
+		      tag);
 	mmuspec_machine_destroy(m);
 }
 
@@ -683,6 +1003,8 @@ int main(void)
 			test_oom_reap(true,
 				      1ULL << MMUSPEC_BUG_NONBLOCK_END_AFTER_FAIL);
 			test_kernel_mappings();
+			test_batched_pending(false);
+			test_batched_pending(true);
 		}
 	}
 	return unit_exit();
