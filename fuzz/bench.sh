@@ -10,18 +10,25 @@
 # runs the engine for BENCH_FUZZ_SECONDS (default 10) from the kernel
 # target's seeds (the litmus suite encoded, build/fuzz/kernel/seeds) into a
 # scratch corpus; findings do not stop it (MMUSPEC_FUZZ_KEEP_GOING). A line
-# gives the median over the rounds and the spread (lowest-highest).
+# gives the median over the rounds and the spread (lowest-highest), and
+# the 1-minute load average over its measurements.
 #
-# libFuzzer rates are executions per second of CPU time (user + sys) of
-# the fuzzing process, so that other work on a shared machine, which
-# takes CPU time away, changes them little; libFuzzer's own wall-clock
-# figure is printed beside them. AFL++ is measured on wall-clock time (its
-# fork server spans two processes), which a loaded machine distorts more.
+# Every engine runs with the options a campaign passes (fuzz/campaign.sh,
+# through fuzz/engine-options.sh): the target's dictionary and its
+# .options; the empty harness gets the kernel target's, so that it runs
+# the same way.
+#
+# Rates are executions per second of CPU time (user + sys) of the engine
+# and everything it started and waited for (for AFL++: afl-fuzz, its fork
+# server and the target), so that other work on a shared machine, which
+# takes CPU time away, changes them little; the wall-clock rates are
+# printed beside them.
 #
 # The oracle's cost is measured on fixed inputs: the corpus the first
 # round's libFuzzer kernel run grew, replayed by the uninstrumented
 # kernel target with the oracle and with it compiled out (bench_main.c).
 set -u
+. "$(dirname "$0")/engine-options.sh"
 B=${FUZZ_BUILD:-build}
 export MMUSPEC_FUZZ_KEEP_GOING=1
 secs=${BENCH_FUZZ_SECONDS:-10}
@@ -38,13 +45,22 @@ done
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
+# The engine options of TARGET (the kernel target's for the empty harness).
+options_of() {
+	if [ "$1" = empty ]; then engine_options kernel; else engine_options "$1"; fi
+}
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
 # libfuzzer_rate CONFIG TARGET ROUND: "CPU-RATE WALL-RATE"; keeps the corpus.
 libfuzzer_rate() {
 	local out=$scratch/$1-$2-$3
 	mkdir -p "$out/corpus"
+	options_of "$2"
 	/usr/bin/time -f '%U %S' -o "$out.time" "$B/$1/fuzz/bin/$2" \
 		-max_total_time="$secs" -print_final_stats=1 \
-		-artifact_prefix="$out/" "$out/corpus" "$seeds" >"$out.log" 2>&1
+		-artifact_prefix="$out/" "${dict_lf[@]}" "${opts[@]}" \
+		"$out/corpus" "$seeds" >"$out.log" 2>&1
 	awk 'FILENAME ~ /time$/ {cpu = $1 + $2; next}
 		/^stat::number_of_executed_units:/ {n = $2}
 		/^stat::average_exec_per_sec:/ {w = $2}
@@ -52,19 +68,42 @@ libfuzzer_rate() {
 		"$out.time" "$out.log"
 }
 
-# afl_rate TARGET ROUND: wall-clock executions per second.
+# afl_cpu FILE COMMAND...: run COMMAND, write its CPU seconds to FILE.
+# The target process of AFL++'s persistent mode is killed, not waited for,
+# when afl-fuzz stops, so getrusage() (time) never sees its CPU time;
+# perf's inherited task-clock counter does. Without perf (linux-perf),
+# AFL++ is measured on wall-clock time, which a loaded machine distorts.
+afl_unit="wall     "
+command -v perf >/dev/null &&
+	perf stat -e task-clock -x, -o /dev/null true 2>/dev/null &&
+	afl_unit="per CPU-s"
+afl_cpu() {
+	local f=$1
+	shift
+	if [ "$afl_unit" = "per CPU-s" ]; then
+		perf stat -e task-clock -x, -o "$f.perf" "$@"
+		awk -F, '$3 == "task-clock" {print $1 / 1000}' "$f.perf" >"$f"
+	else
+		"$@"
+		echo 0 >"$f"
+	fi
+}
+
+# afl_rate TARGET ROUND: "CPU-RATE WALL-RATE".
 afl_rate() {
 	local out=$scratch/afl-$1-$2 in=$scratch/afl-in
 	if [ ! -d "$in" ]; then
 		mkdir -p "$in" && cp "$seeds"/* "$in/" 2>/dev/null
 		[ -n "$(ls -A "$in")" ] || printf '\0\0\0\0' >"$in/zero"
 	fi
+	options_of "$1"
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-		afl-fuzz -i "$in" -o "$out" -V "$secs" -- "$B/afl/fuzz/bin/$1" \
-		>"$out.log" 2>&1
-	awk -F' *: *' '$1=="execs_done" {e=$2} $1=="run_time" {t=$2}
-		END {printf "%d\n", t ? e / t : 0}' "$out"/default/fuzzer_stats \
-		2>/dev/null || echo 0
+		afl_cpu "$out.time" afl-fuzz -i "$in" -o "$out" -V "$secs" \
+		"${dict_afl[@]}" -- "$B/afl/fuzz/bin/$1" >"$out.log" 2>&1
+	awk -F' *: *' 'FILENAME ~ /time$/ {cpu = $1; next}
+		$1=="execs_done" {e=$2} $1=="run_time" {t=$2}
+		END {w = t ? e / t : 0; printf "%d %d\n", (cpu > 0 ? e / cpu : w), w}' \
+		"$out.time" "$out"/default/fuzzer_stats 2>/dev/null || echo 0 0
 }
 
 # median and spread of a list of numbers (ratios in %, or rates)
@@ -81,21 +120,26 @@ verdict() { awk -v m="$1" -v g="$2" -v op="$3" 'BEGIN {
 	ok = op == ">=" ? m >= g : m <= g
 	print ok ? "met" : "NOT MET"}'; }
 
-declare -A rate wall
+declare -A rate wall load
+engine_options kernel
 echo "bench-fuzz: $(nproc) CPU(s), $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo "  $rounds round(s); each figure: the engine for ${secs} s from the $(ls "$seeds" | wc -l) kernel seeds"
 echo "  (corpus/litmus and corpus/regressions encoded) into a scratch corpus;"
-echo "  the empty harness (return 0) runs the same way right before, in every round"
+echo "  the empty harness (return 0) runs the same way right before, in every round;"
+echo "  the campaign's options (fuzz/engine-options.sh): kernel: ${dict_lf[*]} ${opts[*]}"
 for r in $(seq "$rounds"); do
-	for cfg in fzfast fz; do
+	for cfg in fzfast fz afl; do
 		for t in empty "${targets[@]}"; do
-			read -r c w < <(libfuzzer_rate "$cfg" "$t" "$r")
+			load[$cfg,$t]+="$(load1) "
+			if [ "$cfg" = afl ]; then
+				read -r c w < <(afl_rate "$t" "$r")
+			else
+				read -r c w < <(libfuzzer_rate "$cfg" "$t" "$r")
+			fi
 			rate[$cfg,$t]+="$c "
 			wall[$cfg,$t]+="$w "
+			load[$cfg,$t]+="$(load1) "
 		done
-	done
-	for t in empty "${targets[@]}"; do
-		rate[afl,$t]+="$(afl_rate "$t" "$r") "
 	done
 done
 
@@ -110,11 +154,14 @@ ratios() {
 }
 
 line() { # ENGINE CFG TARGET GOAL-% UNIT
-	local s rs
+	local s ld
 	read -r m lo hi < <(summary <<<"${rate[$2,$3]}")
 	[ "$m" = n/a ] && m=0 lo=0 hi=0
+	read -r _ llo lhi < <(summary <<<"${load[$2,$3]}")
+	ld=$(printf 'load %s-%s' "${llo:-?}" "${lhi:-?}")
 	if [ "$3" = empty ]; then
-		printf '%-26s %-10s %9.0f exec/s %s (%.0f-%.0f)\n' "$1" empty "$m" "$5" "$lo" "$hi"
+		printf '%-26s %-10s %9.0f exec/s %s (%.0f-%.0f)  %s\n' "$1" empty \
+			"$m" "$5" "$lo" "$hi" "$ld"
 		return
 	fi
 	read -r rm rlo rhi < <(ratios "$2" "$3" | summary)
@@ -122,9 +169,9 @@ line() { # ENGINE CFG TARGET GOAL-% UNIT
 	s=$(printf '%-26s %-10s %9.0f exec/s %s  %7.3f%% of empty (%.3f-%.3f%%)' \
 		"$1" "$3" "$m" "$5" "$rm" "$rlo" "$rhi")
 	if [ "$3" = kernel ]; then
-		echo "$s  goal >= $4%: $(verdict "$rm" "$4" ">=")"
+		echo "$s  goal >= $4%: $(verdict "$rm" "$4" ">=")  $ld"
 	else
-		echo "$s  (no goal)"
+		echo "$s  (no goal)  $ld"
 	fi
 }
 
@@ -136,10 +183,10 @@ for t in empty "${targets[@]}"; do
 	line "libFuzzer, ASan+UBSan" fz "$t" 2 "per CPU-s"
 done
 for t in empty "${targets[@]}"; do
-	line "AFL++ (persistent)" afl "$t" 80 "wall     "
+	line "AFL++ (persistent)" afl "$t" 80 "$afl_unit"
 done
-for cfg in fzfast fz; do
-	printf '  libFuzzer %s, wall-clock exec/s per round:' "$cfg"
+for cfg in fzfast fz afl; do
+	printf '  %s, wall-clock exec/s per round:' "$cfg"
 	for t in empty "${targets[@]}"; do printf ' %s: %s' "$t" "${wall[$cfg,$t]% }"; done
 	echo
 done

@@ -102,8 +102,9 @@ for e in engines:
 head.append("verdict")
 lines = ["Measured by `make bugzoo BUGZOO_SECONDS=%g BUGZOO_SEEDS=%s%s` on %s: "
          "one engine process per run, %s s budget; a kill is the first finding "
-         "carrying the expected rule (other findings restart the engine with "
-         "the corpus it built). Times are wall-clock seconds from the "
+         "carrying the expected rule (libFuzzer reports other findings and "
+         "goes on; AFL++ restarts with the corpus it built). Times are "
+         "wall-clock seconds from the "
          "engine's start." % (secs, nseeds,
                               "" if engines == ["libfuzzer"] else
                               " BUGZOO_ENGINES=" + ",".join(engines),

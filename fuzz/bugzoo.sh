@@ -9,7 +9,9 @@
 # random seeds, run the kernel target with MMUSPEC_BUGS=<bug> for at most
 # BUGZOO_SECONDS. A kill is the first finding whose rule is the one the
 # table expects; a finding with another rule is recorded and the engine is
-# restarted (same corpus, next seed) for the time that is left. Writes
+# restarted (same corpus, next seed) for the time that is left; libFuzzer
+# runs with MMUSPEC_FUZZ_ONLY=<rule>, so that it reports the other rules'
+# findings (mmuspec-other) and goes on without a restart. Writes
 # build/bugzoo/results.tsv, table.md and kill-times.svg; exits 1 if a bug
 # survives a run or only fires other rules.
 #
@@ -28,7 +30,10 @@ lf=$B/fzfast/fuzz/bin/kernel
 afl=$B/afl/fuzz/bin/kernel
 replay=$B/asan/fuzz/bin/kernel
 seeds=$B/fuzz/kernel/seeds
-dict=fuzz/targets/kernel.dict
+# The engines run with the kernel target's dictionary and options, as a
+# campaign does (fuzz/engine-options.sh).
+. "$(dirname "$0")/engine-options.sh"
+engine_options kernel
 
 die() { echo "bugzoo: $*" >&2; exit 2; }
 for v in secs nseeds jobs; do
@@ -75,12 +80,14 @@ prepare_libfuzzer() {
 try_libfuzzer() {
 	local log=$dir/libfuzzer-$n.log extra=()
 	[ "$kind" = seeds ] && extra=("$seeds")
-	MMUSPEC_BUGS=${bug#none} "$lf" -seed=$((seed + 1000 * n)) \
-		-max_total_time="$left" -print_final_stats=1 -dict="$dict" \
-		-detect_leaks=0 -max_len=4096 -artifact_prefix="$dir/crash-$n-" \
+	MMUSPEC_BUGS=${bug#none} MMUSPEC_FUZZ_ONLY=${want#-} "$lf" \
+		-seed=$((seed + 1000 * n)) \
+		-max_total_time="$left" -print_final_stats=1 "${dict_lf[@]}" \
+		"${opts[@]}" -artifact_prefix="$dir/crash-$n-" \
 		"$dir/corpus" "${extra[@]}" >"$log" 2>&1
 	got_execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	got_rule=$(sed -n 's/^mmuspec-finding: \([^ ]*\) at .*/\1/p' "$log" | head -n 1)
+	got_others=$(sed -n 's/^mmuspec-other: \([^ ]*\) at .*/\1/p' "$log" | paste -sd, -)
 	if [ -z "$got_rule" ] && grep -q 'Test unit written' "$log"; then
 		got_rule=CRASH
 	fi
@@ -102,7 +109,7 @@ try_afl() {
 	MMUSPEC_BUGS=${bug#none} AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
 		AFL_BENCH_UNTIL_CRASH=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		timeout $((left + 30)) afl-fuzz -i "$dir/in" -o "$o" \
-		-s $((seed + 1000 * n)) -V "$left" -x "$dict" -- "$afl" >"$o.log" 2>&1
+		-s $((seed + 1000 * n)) -V "$left" "${dict_afl[@]}" -- "$afl" >"$o.log" 2>&1
 	got_execs=$(awk -F' *: *' '$1 == "execs_done" { print $2 }' "$o"/default/fuzzer_stats 2>/dev/null)
 	got_rule=
 	c=$(ls "$o"/default/crashes/id:* 2>/dev/null | head -n 1)
@@ -116,15 +123,17 @@ try_afl() {
 # One run: prints "verdict rule seconds execs others".
 run_one() {
 	local engine=$1 bug=$2 want=$3 kind=$4 seed=$5 dir=$6
-	local start left got_execs got_rule execs=0 n=0 others=""
+	local start left got_execs got_rule got_others execs=0 n=0 others=""
 	"prepare_$engine"
 	start=$(now)
 	while :; do
 		left=$(awk -v s="$start" -v t="$(now)" -v b="$secs" \
 			'BEGIN { l = b - (t - s); print (l >= 1) ? int(l + 0.999) : 0 }')
 		[ "$left" -gt 0 ] || break
+		got_others=
 		"try_$engine"
 		execs=$((execs + ${got_execs:-0}))
+		[ -n "$got_others" ] && others=${others:+$others,}$got_others
 		[ -n "$got_rule" ] || break # time is up
 		if [ "$got_rule" = "$want" ]; then
 			echo "killed $got_rule $(elapsed "$start") $execs ${others:--}"

@@ -34,17 +34,8 @@ esac
 
 seed_dirs=("$dir/seeds")
 [ -d "fuzz/seeds/$target" ] && seed_dirs+=("fuzz/seeds/$target")
-dict_lf=() dict_afl=()
-if [ -f "fuzz/targets/$target.dict" ]; then
-	dict_lf=("-dict=fuzz/targets/$target.dict")
-	dict_afl=(-x "fuzz/targets/$target.dict")
-fi
-opts=()
-if [ -f "fuzz/targets/$target.options" ]; then
-	while read -r k v; do
-		[[ $k == \#* || -z $k ]] || opts+=("-$k=$v")
-	done <"fuzz/targets/$target.options"
-fi
+. "$(dirname "$0")/engine-options.sh"
+engine_options "$target"
 
 # AFL++ statistics are cumulative over resumed runs: remember the start.
 afl_execs() {

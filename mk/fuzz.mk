@@ -40,10 +40,11 @@ $(foreach c,$(FUZZ_CONFIGS),$(eval $(call config_rules,$(c))))
 # harness and the targets always get libFuzzer's whole instrumentation
 # (edges and comparison tracing); every other ref/ directory, the model and
 # the oracle, gets FUZZ_MODEL_COV: full (the same), edges (edge counters
-# only: no trace-cmp), or none.
+# only: no trace-cmp, and no indirect-call tracing, which feeds only
+# -use_value_profile), or none.
 FUZZ_MODEL_COV ?= edges
 FUZZ_COV_full :=
-FUZZ_COV_edges := -fno-sanitize-coverage=trace-cmp
+FUZZ_COV_edges := -fno-sanitize-coverage=trace-cmp,indirect-calls
 FUZZ_COV_none := -fno-sanitize=fuzzer-no-link
 ifeq ($(filter full edges none,$(FUZZ_MODEL_COV)),)
 $(error FUZZ_MODEL_COV must be full, edges or none, not '$(FUZZ_MODEL_COV)')
@@ -51,13 +52,14 @@ endif
 FUZZ_MODEL_DIRS := $(filter-out ref/13-fuzzing/,$(sort $(dir $(REF_LIB_SRCS))))
 $(foreach c,fz fzfast,$(foreach d,$(FUZZ_MODEL_DIRS),\
 	$(eval $(B)/$(c)/$(d)%.o: CFLAGS_$(c) += $(FUZZ_COV_$(FUZZ_MODEL_COV)))))
-# A change of FUZZ_MODEL_COV rebuilds the libraries it applies to.
+# A change of FUZZ_MODEL_COV or of its flags rebuilds the libraries.
 .PHONY: fuzz-cov-force
 $(foreach c,fz fzfast,$(eval $(REF_LIB_SRCS:%.c=$(B)/$(c)/%.o): \
 	$(B)/$(c)/model-cov.txt))
 $(B)/%/model-cov.txt: fuzz-cov-force
 	@mkdir -p $(@D)
-	$(Q)echo '$(FUZZ_MODEL_COV)' | cmp -s - $@ || echo '$(FUZZ_MODEL_COV)' >$@
+	$(Q)echo '$(FUZZ_MODEL_COV) $(FUZZ_COV_$(FUZZ_MODEL_COV))' | cmp -s - $@ || \
+		echo '$(FUZZ_MODEL_COV) $(FUZZ_COV_$(FUZZ_MODEL_COV))' >$@
 
 # fuzz-NAME in configuration C; replay builds link fuzz/replay_main.c.
 define fuzz_target_rule

@@ -8,20 +8,51 @@
  * With MMUSPEC_FUZZ_KEEP_GOING=1 in the environment a finding only prints
  * its mmuspec-finding line, so that `make bench` can measure throughput on
  * a model that still has findings.
+ *
+ * With MMUSPEC_FUZZ_ONLY=RULE (the bug zoo, doc/14-bug-zoo.md) only a
+ * finding of RULE aborts; a finding of another rule prints the line
+ * `mmuspec-other: RULE at EVENT` the first time its signature is met, and
+ * the campaign goes on.
  */
 #include "mmuspec_target.h"
+
+#define OTHERS_SEEN 64
+
+/* Print a finding @only does not ask for, once per signature. */
+static void other(const struct mmuspec_fuzz_result *res)
+{
+	static char seen[OTHERS_SEEN][192];
+	static int nseen;
+	char sig[192];
+	int i;
+
+	snprintf(sig, sizeof(sig), "%s at %s", res->rule, res->where);
+	for (i = 0; i < nseen; i++)
+		if (!strcmp(seen[i], sig))
+			return;
+	if (nseen < OTHERS_SEEN)
+		memcpy(seen[nseen++], sig, sizeof(sig));
+	fprintf(stderr, "mmuspec-other: %s\n", sig);
+}
 
 static void report(const struct mmuspec_fuzz_result *res, const uint8_t *data,
 		   size_t size)
 {
 	static int keep_going = -1;
+	static const char *only;
 
 	if (!res->rule)
 		return;
-	if (keep_going < 0)
+	if (keep_going < 0) {
 		keep_going = getenv("MMUSPEC_FUZZ_KEEP_GOING") != NULL;
+		only = getenv("MMUSPEC_FUZZ_ONLY");
+	}
 	if (keep_going)
 		return;
+	if (only && *only && strcmp(res->rule, only)) {
+		other(res);
+		return;
+	}
 	if (strcmp(res->rule, "WARN") && strcmp(res->rule, "DEADLOCK"))
 		explore_print_cex(res->x, stderr);
 	fprintf(stderr, "mmuspec-finding: %s at %s\n", res->rule, res->where);

@@ -331,7 +331,17 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1446 "doc/08-kernel-procedures.md"
+#line 1450 "doc/08-kernel-procedures.md"
+
+/* Leave the walk's lazy region; the wide one copies results out first. */
+static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,
+			       unsigned long flush_end)
+{
+	if (wide) /* a kmap-like temporary kernel mapping, used at once */
+		kmap_local_write(mmuspec_kernel_end(mm->machine) - PAGE_SIZE,
+				 flush_end);
+	lazy_mmu_mode_disable();
+}
 
 int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)
@@ -371,18 +381,13 @@ int pagemap_scan_pmd_entry(struct mm_struct *mm, unsigned long start,
 		if (flush_end &&
 		    mmuspec_bug(MMUSPEC_BUG_PAGEMAP_FLUSH_BEFORE_LEAVE))
 			flush_tlb_range(&vma, start, flush_end);
-		if (!wide)
-			lazy_mmu_mode_disable();
+		pagemap_leave_lazy(mm, wide, flush_end);
 		if (flush_end &&
 		    !mmuspec_bug(MMUSPEC_BUG_PAGEMAP_FLUSH_BEFORE_LEAVE))
 			flush_tlb_range(&vma, start, flush_end);
 		pte_unmap_unlock(pte - 1, ptl);
-	}
-	if (wide) {
-		/* Copying results out: a kmap-like temporary kernel mapping. */
-		kmap_local_write(mmuspec_kernel_end(mm->machine) - PAGE_SIZE,
-				 flush_end);
-		lazy_mmu_mode_disable();
+	} else if (wide) {
+		pagemap_leave_lazy(mm, wide, 0);
 	}
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 416 "doc/10-oracle.md"
+#line 427 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include <mmuspec/oracle.h>
 
 #define ORACLE_MAX_ENTRIES 128
+#define ORACLE_TRACK_HASH 256 /* power of two, twice ORACLE_MAX_ENTRIES */
 #define ORACLE_HIST 8
 #define ORACLE_NTLB (MMUSPEC_MAX_CPUS + 3 * MMUSPEC_MAX_DEVICES)
 #define ORACLE_DEVPT_MM 16 /* device d's page table is "mm" 16 + d */
@@ -29,6 +30,8 @@
 #define ORACLE_NO_OWNER ((uint64_t)(int64_t)-1)
 
 /* enum mmu_notifier_event values (include/linux/mmu_notifier.h order). */
+#define ORACLE_NOTIFY_UNMAP 0
+#define ORACLE_NOTIFY_CLEAR 1
 #define ORACLE_NOTIFY_PROTECTION_VMA 2
 #define ORACLE_NOTIFY_MIGRATE 6
 #define ORACLE_NOTIFY_EXCLUSIVE 7
@@ -96,7 +99,7 @@ struct othread {
 		int16_t mm;
 		uint64_t addr;
 	} lazyw[ORACLE_MAX_QUEUED];
-	int16_t prot_mm; /* last MMU_NOTIFY_PROTECTION_VMA range ended */
+	int16_t prot_mm; /* last PROTECTION_VMA, UNMAP or CLEAR range ended */
 	uint64_t prot_start, prot_end;
 	uint32_t prot_seq; /* its end */
 	uint32_t prot_begin; /* its start */
@@ -118,6 +121,7 @@ struct oracle {
 	struct oracle_report rep;
 	int ntrack;
 	unsigned int th_used; /* th[] entries cleared this run */
+	uint8_t track_hash[ORACLE_TRACK_HASH]; /* 1 + index into track[] */
 	struct otrack track[ORACLE_MAX_ENTRIES];
 	struct othread th[MMUSPEC_MAX_THREADS];
 	int nqueued;
@@ -141,23 +145,36 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 559 "doc/10-oracle.md"
+#line 577 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
 	return level ? PMD_SIZE : PAGE_SIZE;
 }
 
+/* The hash-table slot of entry (mm, va, level): its own, or an empty one. */
+static unsigned int track_slot(const struct oracle *o, int mm, uint64_t va,
+			       int level)
+{
+	uint64_t key = (va >> PAGE_SHIFT) * 31 + (uint64_t)(mm * 2 + level);
+	unsigned int h = (unsigned int)(key * 0x9e3779b97f4a7c15ull >> 56);
+	const struct otrack *t;
+
+	for (;; h = (h + 1) % ORACLE_TRACK_HASH) {
+		if (!o->track_hash[h])
+			return h;
+		t = &o->track[o->track_hash[h] - 1];
+		if (t->mm == mm && t->va == va && t->level == level)
+			return h;
+	}
+}
+
 static struct otrack *find_track(struct oracle *o, int mm, uint64_t va,
 				 int level)
 {
-	int k;
+	unsigned int h = track_slot(o, mm, va, level);
 
-	for (k = 0; k < o->ntrack; k++)
-		if (o->track[k].mm == mm && o->track[k].va == va &&
-		    o->track[k].level == level)
-			return &o->track[k];
-	return NULL;
+	return o->track_hash[h] ? &o->track[o->track_hash[h] - 1] : NULL;
 }
 
 /*
@@ -178,6 +195,7 @@ static struct otrack *track_get(struct oracle *o, int mm, uint64_t va,
 		o->rep.truncated = 1;
 		return NULL;
 	}
+	o->track_hash[track_slot(o, mm, va, level)] = (uint8_t)(o->ntrack + 1);
 	t = &o->track[o->ntrack++];
 	memset(t, 0, sizeof(*t));
 	t->mm = (int16_t)mm;
@@ -256,7 +274,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 682 "doc/10-oracle.md"
+#line 714 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -347,7 +365,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 782 "doc/10-oracle.md"
+#line 814 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -368,7 +386,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 810 "doc/10-oracle.md"
+#line 842 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -436,7 +454,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 891 "doc/10-oracle.md"
+#line 923 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -487,16 +505,70 @@ static int xlate_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
 	return 1;
 }
 
+/*
+ * Could xlate_fn() accept any value @t ever held? A cheap test that skips
+ * most entries before the may-hold walk, which is per TLB: with it a fork
+ * that copies n entries costs O(n) per copy, not O(n * TLBs) walks.
+ */
+static int xlate_candidate(const struct otrack *t, const struct xlate_arg *x)
+{
+	int i;
+
+	if (x->want_other)
+		return x->a >= t->va && x->a < t->va + entry_size(t->level);
+	for (i = 0; i < t->n; i++) {
+		uint64_t pfn0 = t->val[i] >> _PAGE_PFN_SHIFT;
+
+		if (is_leaf(t->val[i], t->level) && x->pfn >= pfn0 &&
+		    x->pfn < pfn0 + (t->level ? PTRS_PER_PTE : 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The indices of the entries xlate_fn() could accept, ascending. Another
+ * page at one address of @mm (TLB-ORDER) can only be held through that
+ * address's PTE or PMD in @mm or a device page table: a few hash lookups.
+ */
+static int xlate_candidates(struct oracle *o, int mm, const struct xlate_arg *x,
+			    unsigned char *cand)
+{
+	const struct otrack *t;
+	int k, j, nc = 0;
+
+	if (!x->want_other || mm < 0) {
+		for (k = 0; k < o->ntrack; k++)
+			if (xlate_candidate(&o->track[k], x))
+				cand[nc++] = (unsigned char)k;
+		return nc;
+	}
+	for (k = -2; k < MMUSPEC_MAX_DEVICES; k++) {
+		if (k == -2)
+			t = find_track(o, mm, x->a & PMD_MASK, 1);
+		else
+			t = find_track(o, k < 0 ? mm : ORACLE_DEVPT_MM + k,
+				       x->a & PAGE_MASK, 0);
+		if (!t)
+			continue;
+		for (j = nc++; j > 0 && cand[j - 1] > t - o->track; j--)
+			cand[j] = cand[j - 1];
+		cand[j] = (unsigned char)(t - o->track);
+	}
+	return nc;
+}
+
 /* Does any TLB (from: only secondary ones if cpus == 0) hold such a thing? */
 static int find_xlate(struct oracle *o, int mm, struct xlate_arg *x,
 		      uint32_t now, int cpus, int *tlb_out,
 		      const struct otrack **t_out)
 {
-	int tlb, k;
+	unsigned char cand[ORACLE_MAX_ENTRIES];
+	int tlb, c, nc = xlate_candidates(o, mm, x, cand);
 
 	for (tlb = cpus ? 0 : MMUSPEC_MAX_CPUS; tlb < ORACLE_NTLB; tlb++) {
-		for (k = 0; k < o->ntrack; k++) {
-			const struct otrack *t = &o->track[k];
+		for (c = 0; c < nc; c++) {
+			const struct otrack *t = &o->track[cand[c]];
 			int devpt = t->mm >= ORACLE_DEVPT_MM;
 
 			if (mm >= 0 && !devpt && t->mm != mm)
@@ -511,8 +583,8 @@ static int find_xlate(struct oracle *o, int mm, struct xlate_arg *x,
 		}
 	}
 	/* the device page tables themselves: their current entries */
-	for (k = 0; k < o->ntrack; k++) {
-		const struct otrack *t = &o->track[k];
+	for (c = 0; c < nc; c++) {
+		const struct otrack *t = &o->track[cand[c]];
 		pteval_t v = t->val[t->n - 1];
 
 		if (t->mm < ORACLE_DEVPT_MM || !is_leaf(v, t->level))
@@ -534,7 +606,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 997 "doc/10-oracle.md"
+#line 1083 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -594,14 +666,35 @@ static int check_block_split(struct oracle *o, const struct mmuspec_event *ev)
 	return 0;
 }
 
+/*
+ * The tracked entries of @mm that map @addr, in the order they were first
+ * written: at most its PTE and its PMD (entries are unique per address
+ * space, address and level).
+ */
+static int covering_tracks(struct oracle *o, int mm, uint64_t addr,
+			   const struct otrack *out[2])
+{
+	const struct otrack *pte = find_track(o, mm, addr & PAGE_MASK, 0);
+	const struct otrack *pmd = find_track(o, mm, addr & PMD_MASK, 1);
+	int n = 0;
+
+	if (pte && pmd && pmd < pte)
+		out[n++] = pmd;
+	if (pte)
+		out[n++] = pte;
+	if (pmd && !(pte && pmd < pte))
+		out[n++] = pmd;
+	return n;
+}
+
 static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 {
 	uint64_t a = ev->addr & ~(entry_size(ev->level) - 1);
 	struct otrack tmp = { .va = a, .level = ev->level };
 	struct xlate_arg x;
-	const struct otrack *t;
+	const struct otrack *t, *cov[2];
 	char nm[40];
-	int tlb, k;
+	int tlb, k, ncov;
 
 	if (!is_leaf(ev->new, ev->level) || keeps_page(ev))
 		return 0;
@@ -620,13 +713,11 @@ static int check_repoint(struct oracle *o, const struct mmuspec_event *ev)
 				(unsigned long)(ev->old >> _PAGE_PFN_SHIFT),
 				(unsigned long)(ev->new >> _PAGE_PFN_SHIFT));
 		x.new_writable = 1; /* any other page or size conflicts */
+		ncov = covering_tracks(o, ev->mm, ev->addr, cov);
 		for (tlb = 0; tlb < MMUSPEC_MAX_CPUS; tlb++) {
-			for (k = 0; k < o->ntrack; k++) {
-				t = &o->track[k];
-				if (t->mm != ev->mm ||
-				    !tlb_covers(o, tlb, t->mm) ||
-				    ev->addr < t->va ||
-				    ev->addr >= t->va + entry_size(t->level))
+			for (k = 0; k < ncov; k++) {
+				t = cov[k];
+				if (!tlb_covers(o, tlb, t->mm))
 					continue;
 				if (t->level != ev->level && !bbml2(o) &&
 				    may_hold(o, tlb, t, 0, ev->seq, xlate_fn,
@@ -682,7 +773,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1161 "doc/10-oracle.md"
+#line 1266 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -791,7 +882,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1279 "doc/10-oracle.md"
+#line 1384 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -870,7 +961,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1366 "doc/10-oracle.md"
+#line 1471 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1025,7 +1116,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1527 "doc/10-oracle.md"
+#line 1632 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1191,7 +1282,9 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 			return 0;
 		close_windows(o, ev->thread, th->nranges, -1);
 		th->nranges--;
-		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA) {
+		if (ev->old == ORACLE_NOTIFY_PROTECTION_VMA ||
+		    ev->old == ORACLE_NOTIFY_UNMAP ||
+		    ev->old == ORACLE_NOTIFY_CLEAR) {
 			th->prot_mm = ev->mm;
 			th->prot_start = ev->addr;
 			th->prot_end = ev->end;
@@ -1210,7 +1303,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1719 "doc/10-oracle.md"
+#line 1826 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1262,7 +1355,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1775 "doc/10-oracle.md"
+#line 1882 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1378,7 +1471,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1895 "doc/10-oracle.md"
+#line 2002 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1559,7 +1652,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2083 "doc/10-oracle.md"
+#line 2190 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1726,20 +1819,23 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 }
 
 /*
- * TLB-STALE for mprotect() as a whole: when it returns, no TLB may let an
- * access through that the new page tables forbid. change_protection()
- * flushes only what it changed, so a writable entry left by reclaim's
- * batched unmap (PTE already cleared, flush still pending) must be flushed
- * by flush_tlb_batched_pending() (3ea277194daa). The reference is each
- * entry's value when mprotect's notifier range ended: what other threads
- * change afterwards (a concurrent reclaim that clears the PTE and defers
- * its flush) is theirs to flush, and so is what another thread removed
- * after the range began (after the walk had passed it, or before: the
- * range is the oracle's grain; a fuzz finding,
+ * TLB-STALE for mprotect() and munmap() as a whole: when one returns, no
+ * TLB may let an access through that the new page tables forbid.
+ * change_protection() flushes only what it changed, and the zap only what
+ * it cleared, so a writable entry left by reclaim's batched unmap (PTE
+ * already cleared, flush still pending) must be flushed by
+ * flush_tlb_batched_pending() (3ea277194daa, in both). Both hold the mmap
+ * write lock, so only rmap walkers (reclaim, the young-bit walkers) race
+ * them. The reference is each entry's value when the procedure's notifier
+ * range ended, and only the values it had until then count: what other
+ * threads change afterwards (a concurrent reclaim that clears the PTE and
+ * defers its flush) is theirs to flush, and so is what another thread
+ * removed after the range began (after the walk had passed it, or before:
+ * the range is the oracle's grain; a fuzz finding,
  * corpus/regressions/tlb-stale-mprotect-reclaim-during.litmus).
  */
-static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
-			       struct othread *th)
+static int check_range_done(struct oracle *o, const struct mmuspec_event *ev,
+			    struct othread *th, const char *what)
 {
 	int tlb, k;
 
@@ -1760,12 +1856,13 @@ static int check_mprotect_done(struct oracle *o, const struct mmuspec_event *ev,
 		a.a = t->va > th->prot_start ? t->va : th->prot_start;
 		for (tlb = 0; tlb < ORACLE_NTLB; tlb++) {
 			if (!tlb_covers(o, tlb, t->mm) ||
-			    !may_hold(o, tlb, t, 0, ev->seq, stale_fn, &a))
+			    !may_hold(o, tlb, t, 0, th->prot_seq + 1, stale_fn,
+				      &a))
 				continue;
 			return violation(
 				o, ev, "TLB-STALE",
-				"mprotect of [0x%lx, 0x%lx) returned while %s may still hold 0x%lx -> pfn %lu%s (the PTE is 0x%lx)",
-				(unsigned long)th->prot_start,
+				"%s of [0x%lx, 0x%lx) returned while %s may still hold 0x%lx -> pfn %lu%s (the PTE is 0x%lx)",
+				what, (unsigned long)th->prot_start,
 				(unsigned long)th->prot_end,
 				tlb_name(tlb, nm, sizeof(nm)),
 				(unsigned long)a.a,
@@ -1919,9 +2016,14 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 	case MMUSPEC_EV_THREAD_EXIT:
 		return th ? on_thread_exit(o, ev, th) : 0;
 	case MMUSPEC_EV_STEP_END:
-		return th && ev->sub == MMUSPEC_STEP_mprotect ?
-			       check_mprotect_done(o, ev, th) :
-			       0;
+		if (!th)
+			return 0;
+		if (ev->sub == MMUSPEC_STEP_mprotect)
+			return check_range_done(o, ev, th, "mprotect");
+		if (ev->sub == MMUSPEC_STEP_munmap)
+			return check_range_done(o, ev, th, "munmap");
+		th->prot_end = 0; /* another step's range (reclaim's, say) */
+		return 0;
 	default:
 		return 0;
 	}
@@ -1961,7 +2063,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2489 "doc/10-oracle.md"
+#line 2605 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

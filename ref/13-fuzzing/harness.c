@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2135 "doc/13-fuzzing.md"
+#line 2176 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +64,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 2219 "doc/13-fuzzing.md"
+#line 2260 "doc/13-fuzzing.md"
 static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
 	const unsigned char *p = (const unsigned char *)cfg;
@@ -120,9 +120,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
 	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 2195 "doc/13-fuzzing.md"
+#line 2236 "doc/13-fuzzing.md"
 
-#line 2288 "doc/13-fuzzing.md"
+#line 2329 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -141,9 +141,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 2197 "doc/13-fuzzing.md"
+#line 2238 "doc/13-fuzzing.md"
 
-#line 2313 "doc/13-fuzzing.md"
+#line 2354 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -167,12 +167,95 @@ static void judge(struct explore *x, const struct oracle_report *rep,
 	}
 }
 
-/* Run @t, which must stay valid until the next run, on its slot's runner. */
+#define FUZZ_PCT_CHANGES 3
+
+/*
+ * The schedule bytes, then (if @seed is not 0) a PCT schedule: a priority
+ * per thread and up to FUZZ_PCT_CHANGES decisions (counted from the end of
+ * the bytes, within @span) at which the running thread drops below all
+ * others.
+ */
+struct fuzz_chooser {
+	struct explore_replay rp;
+	uint64_t seed;
+	unsigned long span;
+	bool started;
+	unsigned int nchange;
+	unsigned long seen;
+	unsigned long change[FUZZ_PCT_CHANGES];
+	int prio[MMUSPEC_MAX_THREADS];
+};
+
+static uint64_t pct_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Depth: 1 change (1/4), 2 (1/2) or 3 (1/4); changes sorted by place. */
+static void pct_start(struct fuzz_chooser *c)
+{
+	static const unsigned int depth[4] = { 1, 2, 2, 3 };
+	unsigned int k, j;
+
+	c->started = true;
+	c->nchange = depth[pct_next(&c->seed) % 4];
+	for (k = 0; k < MMUSPEC_MAX_THREADS; k++)
+		c->prio[k] =
+			FUZZ_PCT_CHANGES + (int)(pct_next(&c->seed) % 1024);
+	for (k = 0; k < c->nchange; k++)
+		c->change[k] = pct_next(&c->seed) % c->span;
+	for (k = 1; k < c->nchange; k++)
+		for (j = k; j > 0 && c->change[j] < c->change[j - 1]; j--) {
+			unsigned long t = c->change[j];
+
+			c->change[j] = c->change[j - 1];
+			c->change[j - 1] = t;
+		}
+}
+
+static unsigned int choose_fuzz(const struct mmuspec_sched_info *in, void *ctx)
+{
+	struct fuzz_chooser *c = ctx;
+	unsigned int k, best = 0;
+
+	if (!c->seed || c->rp.pos < c->rp.n)
+		return explore_choose_replay(in, &c->rp);
+	if (!c->started)
+		pct_start(c);
+	for (k = 0; k < c->nchange; k++)
+		if (c->change[k] == c->seen && in->current >= 0)
+			c->prio[in->current] = -(int)k - 1;
+	c->seen++;
+	for (k = 1; k < in->n_runnable; k++)
+		if (c->prio[in->runnable[k]] > c->prio[in->runnable[best]])
+			best = k;
+	return best;
+}
+
+static unsigned long steps_of(const struct litmus *t)
+{
+	unsigned long n = 0;
+
+	for (int k = 0; k < t->nthreads; k++)
+		n += (unsigned long)t->threads[k].nsteps;
+	return n;
+}
+
+/*
+ * Run @t, which must stay valid until the next run, on its slot's runner:
+ * @sched, then PCT from @seed (0: the default).
+ */
 static void run_slot(struct litmus *t, const unsigned char *sched,
-		     size_t nsched, enum mmuspec_fuzz_vocab vocab,
+		     size_t nsched, uint64_t seed,
+		     enum mmuspec_fuzz_vocab vocab,
 		     struct mmuspec_fuzz_result *res)
 {
-	struct explore_replay rp = { .sched = sched, .n = nsched };
+	struct fuzz_chooser c = { .rp = { .sched = sched, .n = nsched },
+				  .seed = seed,
+				  .span = 6 * steps_of(t) + 8 };
 	const struct oracle_report *rep;
 	enum mmuspec_run_result r;
 	mmuspec_warn_fn old;
@@ -182,19 +265,19 @@ static void run_slot(struct litmus *t, const unsigned char *sched,
 	memset(res, 0, sizeof(*res));
 	res->t = t;
 	s = slot_of(t, &why);
-	rp.x = s ? runner_for(s, t, &why) : NULL;
-	if (!rp.x) {
+	c.rp.x = s ? runner_for(s, t, &why) : NULL;
+	if (!c.rp.x) {
 		res->why = why;
 		return;
 	}
-	res->x = rp.x;
+	res->x = c.rp.x;
 	warn_where[0] = '\0';
-	explore_set_digest(rp.x, digest_on);
+	explore_set_digest(c.rp.x, digest_on);
 	old = mmuspec_set_warn_handler(fuzz_warn, NULL);
-	rep = explore_once(rp.x, explore_choose_replay, &rp, &r);
+	rep = explore_once(c.rp.x, choose_fuzz, &c, &r);
 	mmuspec_set_warn_handler(old, NULL);
-	judge(rp.x, rep, r, vocab, res);
-	res->digest = explore_digest(rp.x);
+	judge(c.rp.x, rep, r, vocab, res);
+	res->digest = explore_digest(c.rp.x);
 }
 
 void mmuspec_fuzz_set_digest(bool on)
@@ -240,23 +323,27 @@ void mmuspec_fuzz_run(const uint8_t *data, size_t size,
 	const uint8_t *sched;
 	size_t nsched, i;
 
+	uint64_t h = 14695981039346656037ull;
+
 	mmuspec_fuzz_decode(data, size, vocab, &t, &sched, &nsched);
 	t.bugs = env_bugs();
 	if (nsched > sizeof(sched_buf))
 		nsched = sizeof(sched_buf);
 	for (i = 0; i < nsched; i++)
 		sched_buf[i] = (unsigned char)(sched[i] % t.nthreads);
-	run_slot(&t, sched_buf, nsched, vocab, res);
+	for (i = 0; i < size; i++)
+		h = (h ^ data[i]) * 1099511628211ull;
+	run_slot(&t, sched_buf, nsched, h ? h : 1, vocab, res);
 }
 
 void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 			   struct mmuspec_fuzz_result *res)
 {
-	run_slot(t, t->sched, (size_t)t->nsched, vocab, res);
+	run_slot(t, t->sched, (size_t)t->nsched, 0, vocab, res);
 }
-#line 2199 "doc/13-fuzzing.md"
+#line 2240 "doc/13-fuzzing.md"
 
-#line 2431 "doc/13-fuzzing.md"
+#line 2559 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -330,18 +417,27 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 2201 "doc/13-fuzzing.md"
+#line 2242 "doc/13-fuzzing.md"
 
-#line 2512 "doc/13-fuzzing.md"
+#line 2640 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)
 {
+	struct mmuspec_fuzz_result res;
 	const uint8_t *sched;
 	size_t nsched, i;
 
 	mmuspec_fuzz_decode(data, size, vocab, t, &sched, &nsched);
 	t->bugs = env_bugs();
+	mmuspec_fuzz_run(data, size, vocab, &res);
+	if (res.ran) {
+		/* the whole schedule it ran, its PCT decisions included */
+		nsched = explore_schedule(res.x, t->sched, LITMUS_MAX_SCHED);
+		t->nsched = (int)(nsched < LITMUS_MAX_SCHED ? nsched :
+							      LITMUS_MAX_SCHED);
+		return;
+	}
 	if (nsched > LITMUS_MAX_SCHED)
 		nsched = LITMUS_MAX_SCHED;
 	for (i = 0; i < nsched; i++)

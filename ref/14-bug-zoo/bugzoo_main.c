@@ -43,9 +43,8 @@ static const struct zoo_entry zoo[] = {
 	  "bug-migrate-flush-before-leave-fixed", NULL },
 	{ MMUSPEC_BUG_KMAP_IN_LAZY, "LAZY-READ", "lazy-read-kmap-in-lazy",
 	  "lazy-read-kmap-outside-lazy", NULL },
-	{ MMUSPEC_BUG_ARM64_LAZY_IN_IRQ, "LAZY-IRQ",
-	  "lazy-irq-pte-update-while-lazy-bug",
-	  "lazy-irq-pte-update-while-lazy", NULL },
+	{ MMUSPEC_BUG_ARM64_LAZY_IN_IRQ, "LAZY-IRQ", "bug-arm64-lazy-in-irq",
+	  "bug-arm64-lazy-in-irq-fixed", NULL },
 	{ MMUSPEC_BUG_SLEEP_IN_LAZY, "LAZY-SLEEP", "bug-sleep-in-lazy",
 	  "bug-sleep-in-lazy-fixed", NULL },
 	{ MMUSPEC_BUG_EXCLUSIVE_NO_NOTIFY, "MN-OWNER",
@@ -72,7 +71,7 @@ static const struct zoo_entry zoo[] = {
 };
 
 #define ZOO_SIZE (sizeof(zoo) / sizeof(zoo[0]))
-#line 102 "doc/14-bug-zoo.md"
+#line 101 "doc/14-bug-zoo.md"
 
 static void litmus_path(const char *name)
 {
