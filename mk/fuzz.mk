@@ -152,3 +152,16 @@ fuzz-replay: fuzz-seeds $(foreach t,$(FUZZ_SEEDED),$(B)/asan/fuzz/bin/$(t))
 		echo "ok - fuzz-replay: $$t: $$(ls $(B)/fuzz/$$t/seeds | wc -l) seed(s) replayed"; \
 	done
 CHECK_TARGETS += fuzz-replay
+
+# make check: no run of a seed, or of its 50 mutants, depends on the runs
+# before it (section 13.5.1), in the gcc replay build, whose fork is cheap.
+# A campaign corpus is checked the same way:
+#   build/gcc/fuzz/bin/TARGET --isolation build/fuzz/TARGET/corpus
+.PHONY: fuzz-isolation
+fuzz-isolation: fuzz-seeds $(foreach t,$(FUZZ_SEEDED),$(B)/gcc/fuzz/bin/$(t))
+	$(Q)for t in $(FUZZ_SEEDED); do \
+		$(B)/gcc/fuzz/bin/$$t --isolation --mutants=50 $(B)/fuzz/$$t/seeds 2>$(B)/fuzz/$$t/isolation.log || \
+			{ cat $(B)/fuzz/$$t/isolation.log; exit 1; }; \
+		echo "ok - fuzz-isolation: $$t: $$(tail -1 $(B)/fuzz/$$t/isolation.log | sed 's/^replay --isolation: //')"; \
+	done
+CHECK_TARGETS += fuzz-isolation

@@ -5,7 +5,7 @@
  * MMUSPEC_FUZZ_TARGET(vocab, on_result) expands to the libFuzzer entry
  * points (the run, the structure-aware mutator and cross-over of
  * doc/13-fuzzing.md) and to the hooks the replay driver offers as
- * --minimize and --litmus. on_result(res, data, size) is called after
+ * --minimize, --litmus and --isolation. on_result(res, data, size) is called after
  * every run; res->rule is set for a finding. The mutators call LLVMFuzzerMutate() when the engine has one
  * (libFuzzer); AFL++'s driver and the replay driver do not.
  */
@@ -30,6 +30,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *a, size_t asize,
 int mmuspec_fuzz_minimize(const uint8_t *data, size_t size, uint8_t **out,
 			  size_t *out_size);
 int mmuspec_fuzz_to_litmus(const uint8_t *data, size_t size, FILE *out);
+void mmuspec_fuzz_fingerprint(const uint8_t *data, size_t size, char *buf,
+			      size_t n);
 const char *__asan_default_options(void);
 
 /*
@@ -78,6 +80,11 @@ const char *__asan_default_options(void);
 				   FILE *out)                                \
 	{                                                                    \
 		return mmuspec_fuzz_write_litmus(data, size, vocab, out);    \
+	}                                                                    \
+	void mmuspec_fuzz_fingerprint(const uint8_t *data, size_t size,      \
+				      char *buf, size_t n)                   \
+	{                                                                    \
+		mmuspec_fuzz_fingerprint_input(data, size, vocab, buf, n);   \
 	}
 
 #endif

@@ -7,6 +7,7 @@
 #line 637 "doc/03-cpu-tlb.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/preempt.h>
 #include <mmuspec/device.h>
 #include <mmuspec/tlb.h>
 
@@ -79,7 +80,7 @@ static void secondary(struct mm_struct *mm, unsigned long start,
 	if (mmuspec_profile() >= MMUSPEC_V6_6)
 		mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
 }
-#line 722 "doc/03-cpu-tlb.md"
+#line 723 "doc/03-cpu-tlb.md"
 
 /* x86 should_flush_tlb(): may CPU @c hold translations of @mmid now? */
 static bool should_flush_tlb(const struct mmuspec_cpu *c, int mmid,
@@ -124,7 +125,7 @@ static void native_flush_tlb_multi(struct mm_struct *mm, unsigned long start,
 			mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
 	}
 }
-#line 774 "doc/03-cpu-tlb.md"
+#line 781 "doc/03-cpu-tlb.md"
 
 static void flush_user(struct mm_struct *mm, enum mmuspec_flush_kind kind,
 		       unsigned long start, unsigned long end, int flags)
@@ -132,11 +133,14 @@ static void flush_user(struct mm_struct *mm, enum mmuspec_flush_kind kind,
 	struct mmuspec_machine *m = mm->machine;
 
 	flush_event_f(m, MMUSPEC_EV_FLUSH_BEGIN, kind, mm, start, end, flags);
-	if (m->cfg.arch == MMUSPEC_ARM64)
+	if (m->cfg.arch == MMUSPEC_ARM64) {
 		arm64_tlbi(m, mm, start, end, flags & MMUSPEC_FLUSH_LAST_LEVEL);
-	else
+	} else {
+		preempt_disable(); /* get_cpu() */
 		native_flush_tlb_multi(mm, start, end,
 				       flags & MMUSPEC_FLUSH_FREED_TABLES);
+		preempt_enable(); /* put_cpu() */
+	}
 	mmuspec_sched_point(m, MMUSPEC_SCHED_FLUSH);
 	secondary(mm, start, end);
 	flush_event_f(m, MMUSPEC_EV_FLUSH_END, kind, mm, start, end, flags);
@@ -214,7 +218,7 @@ void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 	 * (2020): the CPU that changed the PTE broadcast its TLBI.
 	 */
 }
-#line 887 "doc/03-cpu-tlb.md"
+#line 897 "doc/03-cpu-tlb.md"
 
 static void mm_switch_event(struct mmuspec_machine *m, int cpu, int op,
 			    int prev, int next)
@@ -263,7 +267,7 @@ void mmuspec_switch_mm(struct mmuspec_machine *m, int cpu, int next)
 				       MMUSPEC_MM_SWITCH,
 			prev, next);
 }
-#line 965 "doc/03-cpu-tlb.md"
+#line 983 "doc/03-cpu-tlb.md"
 
 void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 			       struct mm_struct *mm, unsigned long uaddr)
@@ -279,7 +283,6 @@ void arch_tlbbatch_add_pending(struct mmuspec_tlb_batch *batch,
 		} else {
 			batch->cpumask = ~0UL; /* too many: flush everything */
 		}
-		mmuspec_devices_btm_snoop(m, mm->id, uaddr, uaddr + PAGE_SIZE);
 		secondary(mm, uaddr, uaddr + PAGE_SIZE);
 	} else {
 		batch->cpumask |= mm->cpu_bitmap |
@@ -302,6 +305,7 @@ void arch_tlbbatch_flush(struct mmuspec_tlb_batch *batch)
 			flush_event(m, MMUSPEC_EV_FLUSH_BEGIN,
 				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
 			shootdown(m, mm->id, a, a + PAGE_SIZE, 0);
+			mmuspec_devices_btm_snoop(m, mm->id, a, a + PAGE_SIZE);
 			flush_event(m, MMUSPEC_EV_FLUSH_END,
 				    MMUSPEC_FLUSH_BATCH, mm, a, a + PAGE_SIZE);
 		}
@@ -309,6 +313,8 @@ void arch_tlbbatch_flush(struct mmuspec_tlb_batch *batch)
 		flush_event(m, MMUSPEC_EV_FLUSH_BEGIN, MMUSPEC_FLUSH_BATCH,
 			    NULL, 0, TLB_FLUSH_ALL);
 		shootdown(m, -1, 0, TLB_FLUSH_ALL, 0);
+		for (unsigned int id = 1; id <= m->cfg.nr_mms; id++)
+			mmuspec_devices_btm_snoop(m, (int)id, 0, TLB_FLUSH_ALL);
 		flush_event(m, MMUSPEC_EV_FLUSH_END, MMUSPEC_FLUSH_BATCH, NULL,
 			    0, TLB_FLUSH_ALL);
 	}
@@ -355,7 +361,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 1119 "doc/03-cpu-tlb.md"
+#line 1139 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)

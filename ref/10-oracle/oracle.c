@@ -773,7 +773,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1259 "doc/10-oracle.md"
+#line 1266 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -791,7 +791,9 @@ static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 		o->debt[c][f->mm].start = f->start;
 	if (f->end > o->debt[c][f->mm].end)
 		o->debt[c][f->mm].end = f->end;
-	o->debt[c][f->mm].begin = f->begin;
+	/* the latest begin, not the last flush to end (they can overlap) */
+	if (f->begin > o->debt[c][f->mm].begin)
+		o->debt[c][f->mm].begin = f->begin;
 	return 1;
 }
 
@@ -880,7 +882,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1375 "doc/10-oracle.md"
+#line 1384 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -959,7 +961,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1462 "doc/10-oracle.md"
+#line 1471 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1114,7 +1116,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1623 "doc/10-oracle.md"
+#line 1632 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1301,7 +1303,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1817 "doc/10-oracle.md"
+#line 1826 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1353,7 +1355,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1873 "doc/10-oracle.md"
+#line 1882 "doc/10-oracle.md"
 
 /*
  * MN-SPTE, the stale snapshot: outside every window, the entry installed
@@ -1469,7 +1471,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 1993 "doc/10-oracle.md"
+#line 2002 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1650,7 +1652,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2181 "doc/10-oracle.md"
+#line 2190 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2061,7 +2063,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2596 "doc/10-oracle.md"
+#line 2605 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

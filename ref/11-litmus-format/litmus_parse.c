@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 681 "doc/11-litmus-format.md"
+#line 686 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,7 +34,7 @@ struct parser {
 	int lazy_line, lazy_col; /* where the lazy backend was named */
 };
 
-#line 732 "doc/11-litmus-format.md"
+#line 737 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -82,9 +82,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 711 "doc/11-litmus-format.md"
+#line 716 "doc/11-litmus-format.md"
 
-#line 789 "doc/11-litmus-format.md"
+#line 794 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -202,9 +202,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 713 "doc/11-litmus-format.md"
+#line 718 "doc/11-litmus-format.md"
 
-#line 916 "doc/11-litmus-format.md"
+#line 921 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -400,9 +400,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 715 "doc/11-litmus-format.md"
+#line 720 "doc/11-litmus-format.md"
 
-#line 1120 "doc/11-litmus-format.md"
+#line 1125 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",    "expect",
 	"rules",    "schedule", "device",  "map",  "thread",  "irq",
@@ -794,7 +794,7 @@ static int decl_schedule(struct parser *p)
 	struct litmus *t = p->t;
 	struct tok w, nm;
 	unsigned long rep;
-	int k, r, n = 0;
+	int k, r, n = t->nsched; /* a schedule line continues the last */
 	char q[160];
 
 	while ((r = word(p, &w)) > 0) {
@@ -830,10 +830,11 @@ static int decl_schedule(struct parser *p)
 	}
 	if (r < 0)
 		return -1;
-	if (!n)
+	if (n == t->nsched)
 		return fail(p, w.col, "expected a thread name");
+	if (!t->nsched)
+		t->sched_line = p->line;
 	t->nsched = n;
-	t->sched_line = p->line;
 	return 0;
 }
 
@@ -895,7 +896,9 @@ static int decl(struct parser *p)
 	    choose(p, &w, keywords, "a declaration keyword", &kw))
 		return -1;
 	p->cur = NULL;
-	if (kw <= K_SCHEDULE) {
+	if (kw == K_SCHEDULE && !p->seen[kw]) {
+		p->seen[kw] = p->line;
+	} else if (kw < K_SCHEDULE) {
 		if (p->seen[kw])
 			return fail(
 				p, 1,
@@ -955,9 +958,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 717 "doc/11-litmus-format.md"
+#line 722 "doc/11-litmus-format.md"
 
-#line 1681 "doc/11-litmus-format.md"
+#line 1689 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1089,9 +1092,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 719 "doc/11-litmus-format.md"
+#line 724 "doc/11-litmus-format.md"
 
-#line 1822 "doc/11-litmus-format.md"
+#line 1830 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1237,9 +1240,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 721 "doc/11-litmus-format.md"
+#line 726 "doc/11-litmus-format.md"
 
-#line 1980 "doc/11-litmus-format.md"
+#line 1988 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {
@@ -1333,12 +1336,20 @@ void litmus_write(FILE *f, const struct litmus *t)
 		for (j = 0; j < th->nsteps; j++)
 			write_step(f, t, &th->steps[j]);
 	}
-	if (t->nsched) {
-		fprintf(f, "schedule");
-		for (k = 0; k < t->nsched; k++)
-			fprintf(f, " %s", t->threads[t->sched[k]].name);
-		fputc('\n', f);
+	for (k = 0, j = 0; k < t->nsched; k++) {
+		const char *nm = t->threads[t->sched[k]].name;
+
+		/* a line of at most 200 bytes, well inside LITMUS_MAX_LINE */
+		if (j && j + 1 + (int)strlen(nm) > 200) {
+			fputc('\n', f);
+			j = 0;
+		}
+		if (!j)
+			j = fprintf(f, "schedule");
+		j += fprintf(f, " %s", nm);
 	}
+	if (j)
+		fputc('\n', f);
 	if (t->verdict == LITMUS_FORBIDDEN)
 		fprintf(f, "expect forbidden %s\n", t->expect_rule);
 	else

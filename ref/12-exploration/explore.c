@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 479 "doc/12-exploration.md"
+#line 505 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,11 +39,47 @@ struct explore {
 	void *base[MMUSPEC_MAX_REGIONS];
 	struct mmuspec_undo *setup_log;
 	size_t nsetup, setup_cap;
+	/* fingerprint of the run's events (explore_digest()) */
+	int digesting;
+	uint64_t digest;
 	/* trace */
 	int tracing;
 	unsigned int ntrace;
 	struct mmuspec_event trace[TRACE_MAX];
 };
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/* Every field but obj, one at a time: the struct has padding. */
+static uint64_t event_digest(uint64_t h, const struct mmuspec_event *ev)
+{
+#define DIGEST_FIELD(f) (h = fnv_bytes(h, &ev->f, sizeof(ev->f)))
+	DIGEST_FIELD(seq);
+	DIGEST_FIELD(type);
+	DIGEST_FIELD(sub);
+	DIGEST_FIELD(thread);
+	DIGEST_FIELD(cpu);
+	DIGEST_FIELD(dev);
+	DIGEST_FIELD(level);
+	DIGEST_FIELD(step);
+	DIGEST_FIELD(mm);
+	DIGEST_FIELD(ctx);
+	DIGEST_FIELD(addr);
+	DIGEST_FIELD(end);
+	DIGEST_FIELD(old);
+	DIGEST_FIELD(new);
+	DIGEST_FIELD(ret);
+	DIGEST_FIELD(arg);
+#undef DIGEST_FIELD
+	return h;
+}
 
 static void hook(const struct mmuspec_event *ev, void *ctx)
 {
@@ -65,11 +101,13 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	}
 	if (x->tracing && x->ntrace < TRACE_MAX)
 		x->trace[x->ntrace++] = *ev;
+	if (x->digesting)
+		x->digest = event_digest(x->digest, ev);
 #ifndef MMUSPEC_NO_ORACLE
 	oracle_event(ev, x->o);
 #endif
 }
-#line 552 "doc/12-exploration.md"
+#line 616 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -141,7 +179,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 632 "doc/12-exploration.md"
+#line 696 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -353,7 +391,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 870 "doc/12-exploration.md"
+#line 934 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -502,7 +540,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 1024 "doc/12-exploration.md"
+#line 1091 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -513,9 +551,13 @@ static int start_run(struct explore *x)
 	oracle_begin(x->o);
 	mmuspec_set_hook(x->m, hook, x);
 	x->nsteps = 0;
+	x->digest = x->digesting ? 0xcbf29ce484222325ull : 0;
 	x->step_warn = NULL;
 	for (k = 0; k < MMUSPEC_MAX_THREADS; k++)
 		x->lit_of[k] = -1;
+	/* callbacks have no model thread: a schedule naming one gets -1 */
+	for (k = 0; k < LITMUS_MAX_THREADS; k++)
+		x->model_of[k] = -1;
 	for (k = 0; k < t->nthreads; k++) {
 		const struct litmus_thread *th = &t->threads[k];
 		unsigned int n = (unsigned int)th->nsteps;
@@ -555,6 +597,16 @@ unsigned long explore_steps(const struct explore *x)
 	return x->nsteps;
 }
 
+void explore_set_digest(struct explore *x, int on)
+{
+	x->digesting = on;
+}
+
+uint64_t explore_digest(const struct explore *x)
+{
+	return x->digest;
+}
+
 size_t explore_schedule(const struct explore *x, unsigned char *sched,
 			size_t cap)
 {
@@ -590,7 +642,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1120 "doc/12-exploration.md"
+#line 1201 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -729,7 +781,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1263 "doc/12-exploration.md"
+#line 1344 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -849,7 +901,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1388 "doc/12-exploration.md"
+#line 1469 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2170 "doc/13-fuzzing.md"
+#line 2201 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +23,7 @@ struct fuzz_slot {
 static struct fuzz_slot slots[FUZZ_SLOTS];
 static unsigned char sched_buf[1 << 16];
 static char warn_where[160];
+static bool digest_on;
 
 /* MMUSPEC_BUGS, read once: a comma-separated list of bug switch names. */
 static unsigned long long env_bugs(void)
@@ -63,7 +64,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 2253 "doc/13-fuzzing.md"
+#line 2285 "doc/13-fuzzing.md"
 static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
 	const unsigned char *p = (const unsigned char *)cfg;
@@ -119,9 +120,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
 	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 2229 "doc/13-fuzzing.md"
+#line 2261 "doc/13-fuzzing.md"
 
-#line 2322 "doc/13-fuzzing.md"
+#line 2354 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -140,9 +141,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 2231 "doc/13-fuzzing.md"
+#line 2263 "doc/13-fuzzing.md"
 
-#line 2347 "doc/13-fuzzing.md"
+#line 2379 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -271,10 +272,38 @@ static void run_slot(struct litmus *t, const unsigned char *sched,
 	}
 	res->x = c.rp.x;
 	warn_where[0] = '\0';
+	explore_set_digest(c.rp.x, digest_on);
 	old = mmuspec_set_warn_handler(fuzz_warn, NULL);
 	rep = explore_once(c.rp.x, choose_fuzz, &c, &r);
 	mmuspec_set_warn_handler(old, NULL);
 	judge(c.rp.x, rep, r, vocab, res);
+	res->digest = explore_digest(c.rp.x);
+}
+
+void mmuspec_fuzz_set_digest(bool on)
+{
+	digest_on = on;
+}
+
+void mmuspec_fuzz_fingerprint_input(const uint8_t *data, size_t size,
+				    enum mmuspec_fuzz_vocab vocab, char *buf,
+				    size_t n)
+{
+	struct mmuspec_fuzz_result res;
+	bool was = digest_on;
+
+	digest_on = true;
+	mmuspec_fuzz_run(data, size, vocab, &res);
+	digest_on = was;
+	if (!res.ran) {
+		snprintf(buf, n, "not built: %s", res.why ? res.why : "?");
+		return;
+	}
+	snprintf(buf, n,
+		 "finding %s at %s, known %s, %lu steps, events %016llx",
+		 res.rule ? res.rule : "none", res.rule ? res.where : "-",
+		 res.known ? res.known : "none", res.steps,
+		 (unsigned long long)res.digest);
 }
 
 void mmuspec_fuzz_forget(void)
@@ -312,9 +341,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 {
 	run_slot(t, t->sched, (size_t)t->nsched, 0, vocab, res);
 }
-#line 2233 "doc/13-fuzzing.md"
+#line 2265 "doc/13-fuzzing.md"
 
-#line 2524 "doc/13-fuzzing.md"
+#line 2584 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -388,9 +417,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 2235 "doc/13-fuzzing.md"
+#line 2267 "doc/13-fuzzing.md"
 
-#line 2605 "doc/13-fuzzing.md"
+#line 2665 "doc/13-fuzzing.md"
 static void decode_with_schedule(const uint8_t *data, size_t size,
 				 enum mmuspec_fuzz_vocab vocab,
 				 struct litmus *t)
@@ -439,8 +468,8 @@ int mmuspec_fuzz_minimize_input(const uint8_t *data, size_t size,
 	return 0;
 }
 
-int mmuspec_fuzz_write_litmus(const uint8_t *data, size_t size,
-			      enum mmuspec_fuzz_vocab vocab, FILE *f)
+static int write_finding(const uint8_t *data, size_t size,
+			 enum mmuspec_fuzz_vocab vocab, FILE *f)
 {
 	static struct litmus t;
 	struct mmuspec_fuzz_result res;
@@ -460,4 +489,34 @@ int mmuspec_fuzz_write_litmus(const uint8_t *data, size_t size,
 			res.rule, res.where);
 	litmus_write(f, res.t);
 	return 0;
+}
+
+int mmuspec_fuzz_write_litmus(const uint8_t *data, size_t size,
+			      enum mmuspec_fuzz_vocab vocab, FILE *f)
+{
+	static struct litmus back;
+	struct litmus_error err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int rc;
+
+	if (!m)
+		return -1;
+	rc = write_finding(data, size, vocab, m);
+	if (fclose(m) || rc) {
+		free(text);
+		return -1;
+	}
+	/* What triage files must parse back (a schedule once did not). */
+	if (litmus_parse("finding.litmus", text, len, &back, &err)) {
+		fprintf(stderr,
+			"mmuspec_fuzz_write_litmus: the written test does not parse back: ");
+		litmus_print_error(stderr, &err);
+		free(text);
+		return -1;
+	}
+	rc = fwrite(text, 1, len, f) == len ? 0 : -1;
+	free(text);
+	return rc;
 }

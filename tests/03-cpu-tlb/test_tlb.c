@@ -262,6 +262,41 @@ static void test_free_pgtables(enum mmuspec_profile p, enum mmuspec_arch a)
 	mmuspec_machine_destroy(m);
 }
 
+/*
+ * x86 flush_tlb_mm_range() picks and flushes the CPUs between get_cpu() and
+ * put_cpu(): no other task of the flushing CPU runs in between, so every
+ * CPU invalidation of the flush is made with preemption disabled.
+ */
+static void test_x86_flush_not_preempted(enum mmuspec_profile p)
+{
+	struct mmuspec_machine *m = new_machine(p, MMUSPEC_X86_64, 0, NULL);
+	static const struct mmuspec_step reader[] = { S1(user_read, 0x30000) };
+	static const struct mmuspec_step flusher[] = {
+		S2(madvise_dontneed, 0x30000, 1),
+	};
+	unsigned int invals = 0, preemptible = 0;
+	int fb, fe;
+
+	mmuspec_map(m, 1, 0x30000, 1, VM_READ | VM_WRITE, true);
+	rec_start(m);
+	mmuspec_add_task(m, 1, 1, reader, NSTEPS(reader));
+	mmuspec_add_task(m, 0, 1, flusher, NSTEPS(flusher));
+	CHECK(mmuspec_run(m, NULL, NULL) == MMUSPEC_RUN_OK, "%s: run",
+	      pa(p, MMUSPEC_X86_64));
+	fb = rec_find(0, MMUSPEC_EV_FLUSH_BEGIN, -1);
+	fe = fb < 0 ? -1 : rec_find((unsigned int)fb, MMUSPEC_EV_FLUSH_END, -1);
+	for (int i = fb; fb >= 0 && i < fe; i++)
+		if (rec.ev[i].type == MMUSPEC_EV_TLB_INVAL &&
+		    rec.ev[i].sub == MMUSPEC_TLB_CPU) {
+			invals++;
+			preemptible += !(rec.ev[i].ctx & MMUSPEC_CTX_PREEMPT_MASK);
+		}
+	CHECK(invals >= 1 && !preemptible,
+	      "%s: the CPUs are flushed with preemption disabled (%u of %u invalidations preemptible)",
+	      pa(p, MMUSPEC_X86_64), preemptible, invals);
+	mmuspec_machine_destroy(m);
+}
+
 int main(void)
 {
 	test_fault_caching(MMUSPEC_X86_64);
@@ -274,5 +309,7 @@ int main(void)
 			test_lazy_tlb(p, a);
 			test_free_pgtables(p, a);
 		}
+	for (int p = 0; p < MMUSPEC_NR_PROFILES; p++)
+		test_x86_flush_not_preempted(p);
 	return unit_exit();
 }

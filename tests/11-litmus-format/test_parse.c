@@ -128,6 +128,74 @@ static void test_round_trip(void)
 	free(b);
 }
 
+/*
+ * The longest schedule, over the longest thread names: written over several
+ * schedule lines, each within LITMUS_MAX_LINE, that parse back to it. A
+ * line of the old single-line form is refused at its line and column.
+ */
+static void test_long_schedule(void)
+{
+	static char big[8 * LITMUS_MAX_LINE];
+	static struct litmus lt, back;
+	char *a = NULL, *line;
+	size_t na = 0, longest = 0;
+	int lines = 0, o;
+	FILE *f;
+
+	int two[2], n = 0;
+
+	if (!CHECK(litmus_parse("good.litmus", good, strlen(good), &lt,
+				&err) == 0,
+		   "the good test parses"))
+		return;
+	for (int k = 0; k < lt.nthreads && n < 2; k++) {
+		if (lt.threads[k].kind == LITMUS_CALLBACK)
+			continue;
+		memset(lt.threads[k].name, 'A' + n, LITMUS_NAME_LEN - 1);
+		lt.threads[k].name[LITMUS_NAME_LEN - 1] = '\0';
+		two[n++] = k;
+	}
+	if (!CHECK(n == 2, "the test has two threads to schedule"))
+		return;
+	lt.nsched = LITMUS_MAX_SCHED;
+	for (int k = 0; k < LITMUS_MAX_SCHED; k++)
+		lt.sched[k] = (unsigned char)two[k % 2];
+	f = open_memstream(&a, &na);
+	litmus_write(f, &lt);
+	fclose(f);
+	for (line = a; line && *line; line = strchr(line, '\n') + 1) {
+		size_t len = strcspn(line, "\n");
+
+		longest = len > longest ? len : longest;
+		lines += !strncmp(line, "schedule ", 9);
+		if (!line[len])
+			break;
+	}
+	CHECK(lines > 1 && longest <= 200,
+	      "a 512-entry schedule is written over %d lines of at most 200 bytes (longest %zu)",
+	      lines, longest);
+	if (!CHECK(litmus_parse("long.litmus", a, na, &back, &err) == 0,
+		   "the long schedule parses back"))
+		litmus_print_error(stdout, &err);
+	CHECK(back.nsched == LITMUS_MAX_SCHED &&
+		      !memcmp(back.sched, lt.sched, LITMUS_MAX_SCHED),
+	      "its 512 entries survive in order");
+	free(a);
+	/* One schedule line of more than LITMUS_MAX_LINE bytes is an error. */
+	o = snprintf(big, sizeof(big),
+		     "litmus 1\nname x\nprofile v6.15\narch x86-64\ncpus 1\n"
+		     "thread T0 cpu 0\n\tnop\nexpect allowed\nrules TLB-STALE\n"
+		     "schedule");
+	while (o < (int)sizeof(big) - 8 && o < 9 * 16 + LITMUS_MAX_LINE)
+		o += snprintf(big + o, sizeof(big) - (size_t)o, " T0");
+	big[o++] = '\n';
+	CHECK(litmus_parse("over.litmus", big, (size_t)o, &back, &err) != 0 &&
+		      err.line == 10 && err.col == LITMUS_MAX_LINE + 1 &&
+		      strstr(err.msg, "at most 400 bytes"),
+	      "an over-long line is refused at over.litmus:%d:%d (%s)",
+	      err.line, err.col, err.msg);
+}
+
 struct bad {
 	const char *what, *text;
 	int line, col;
@@ -362,6 +430,7 @@ int main(void)
 	test_good();
 	test_bug();
 	test_round_trip();
+	test_long_schedule();
 	test_bad();
 	test_print_and_file();
 	return unit_exit();

@@ -29,6 +29,20 @@ check "replay aborts on a planted finding" "! ('$r' '$s/bug.in') 2>/dev/null"
 check "replay without a minimizer says so and exits 3" \
 	"'$r' --minimize '$s/min' '$s/bug.in' 2>&1 | grep -q 'has no minimize'; [ \${PIPESTATUS[0]} -eq 3 ]"
 
+# --isolation: a run that depends on the runs before it is reported.
+mkdir -p "$s/iso"
+printf 'LEAK' >"$s/iso/a"
+printf 'SEEN' >"$s/iso/b"
+printf 'fine' >"$s/iso/c"
+check "replay --isolation passes inputs that do not depend on each other" \
+	"'$r' --isolation '$s/iso/a' '$s/iso/c' 2>&1 | grep -q ' 2 input(s), 0 run(s) differ'"
+"$r" --isolation "$s/iso" >"$s/iso.log" 2>&1
+rc=$?
+check "replay --isolation exits 1 on a run that depends on an earlier one" \
+	"[ $rc -eq 1 ] && grep -q '3 input(s), 2 run(s) differ' '$s/iso.log'"
+check "replay --isolation names the input and the one before it" \
+	"grep -q '$s/iso/b run after $s/iso/a differs' '$s/iso.log' && grep -q 'in sequence: 4 bytes, saw the leak' '$s/iso.log'"
+
 # Triage: two inputs with one signature, one overflow, one harmless.
 d=$s/b/fuzz/crashy
 mkdir -p "$d/raw"

@@ -39,7 +39,46 @@ static const char once[] = "litmus 1\n"
 			   "expect allowed\n"
 			   "rules LAZY-NEST\n";
 
-static struct litmus t, back;
+/*
+ * Two tests of one machine configuration: the runner that ran four_tasks
+ * is reused for with_callbacks, whose schedule names a callback block (no
+ * model thread). The choice there must not depend on what ran before.
+ */
+#define SAME_CONFIG                                                          \
+	"litmus 1\n"                                                          \
+	"profile v6.6\n"                                                      \
+	"arch arm64\n"                                                        \
+	"cpus 2\n"                                                            \
+	"device D0 kind=iommu driver=custom\n"                                \
+	"map 0x1000 P1 rw\n"
+
+static const char four_tasks[] = SAME_CONFIG "name four\n"
+					     "thread T0 cpu 0\n"
+					     "\tuser_read 0x1000\n"
+					     "thread T1 cpu 1\n"
+					     "\tnop\n"
+					     "thread T2 cpu 0\n"
+					     "\tnop\n"
+					     "thread T3 cpu 1\n"
+					     "\tuser_write 0x1000 1\n"
+					     "expect allowed\n"
+					     "rules FUZZ-TOTAL\n";
+
+static const char with_callbacks[] = SAME_CONFIG "name callbacks\n"
+						 "thread T0 cpu 0\n"
+						 "\tuser_read 0x1000\n"
+						 "\tuser_write 0x1000 2\n"
+						 "thread T1 cpu 1\n"
+						 "\tuser_write 0x1000 3\n"
+						 "\tuser_read 0x1000\n"
+						 "callback D0 invalidate_range_start\n"
+						 "\tnop\n"
+						 "callback D0 invalidate_range_end\n"
+						 "\tnop\n"
+						 "expect allowed\n"
+					     "rules FUZZ-TOTAL\n";
+
+static struct litmus t, back, other;
 
 static int parse(const char *text, struct litmus *into)
 {
@@ -142,6 +181,33 @@ int main(void)
 			      "v6.6 arm64: the upgrade reaches the SMMU (%d known, %d findings)",
 			      known, found);
 	}
+
+	/*
+	 * A schedule entry naming a callback block leaves the choice to the
+	 * default, whatever the runner ran before (it used to follow the
+	 * previous test's thread map: a finding that did not replay alone).
+	 */
+	if (parse(four_tasks, &other) || parse(with_callbacks, &back))
+		return 1;
+	back.nsched = 4;
+	memcpy(back.sched, (const unsigned char[]){ 1, 3, 3, 3 }, 4);
+	mmuspec_fuzz_set_digest(true);
+	mmuspec_fuzz_forget();
+	mmuspec_fuzz_run_test(&back, MMUSPEC_FUZZ_KERNEL, &res);
+	{
+		uint64_t alone = res.digest;
+
+		mmuspec_fuzz_run_test(&other, MMUSPEC_FUZZ_KERNEL, &res);
+		CHECK(res.ran, "a four-task test runs");
+		mmuspec_fuzz_run_test(&back, MMUSPEC_FUZZ_KERNEL, &res);
+		CHECK(res.ran && alone && res.digest == alone,
+		      "a test run after another on the same runner emits the events it emits alone (%016llx, %016llx)",
+		      (unsigned long long)alone,
+		      (unsigned long long)res.digest);
+	}
+	mmuspec_fuzz_set_digest(false);
+	mmuspec_fuzz_run_test(&back, MMUSPEC_FUZZ_KERNEL, &res);
+	CHECK(res.ran && !res.digest, "the digest is off unless asked for");
 
 	/* Many configurations through the runner table, then the first again. */
 	srand(7);

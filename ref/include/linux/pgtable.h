@@ -417,7 +417,7 @@ void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 1073 "doc/03-cpu-tlb.md"
+#line 1093 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
 /**
  * ptep_clear_flush() - clear the PTE and flush its page

@@ -9,6 +9,7 @@
 #define MMUSPEC_EXPLORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <mmuspec/litmus.h>
@@ -150,6 +151,31 @@ const struct oracle_report *explore_once(struct explore *x,
  * Return: the number of steps begun.
  */
 unsigned long explore_steps(const struct explore *x);
+
+/**
+ * explore_set_digest() - fingerprint the event stream of the next runs
+ * @x: the runner
+ * @on: non-zero to hash every event from the next explore_once() on
+ *
+ * Off by default: the hash costs a pass over each event, which a fuzzer
+ * that does not compare runs should not pay.
+ */
+void explore_set_digest(struct explore *x, int on);
+
+/**
+ * explore_digest() - the fingerprint of the last run's event stream
+ * @x: the runner
+ *
+ * A 64-bit FNV-1a hash of every event of the last run, field by field,
+ * leaving out &struct mmuspec_event.obj (an address inside one machine,
+ * which two machines built alike do not share). Two runs with the same
+ * digest emitted the same events, in the same order, to a very high
+ * probability; chapter 13 uses it to check that a run does not depend on
+ * the runs before it.
+ *
+ * Return: the digest, or 0 if explore_set_digest() was off for that run.
+ */
+uint64_t explore_digest(const struct explore *x);
 
 /**
  * explore_schedule() - the last run's schedule as litmus thread indices

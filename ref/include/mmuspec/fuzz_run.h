@@ -25,6 +25,8 @@
  * @where: for a finding, the event (or chapter position of the WARN_ON())
  *	at which it was found: with @rule, the finding's signature
  * @steps: steps the threads executed
+ * @digest: explore_digest() of the run while mmuspec_fuzz_set_digest() is
+ *	on, else 0
  * @x: the runner that ran it, for explore_print_cex() and friends
  * @t: the decoded test
  */
@@ -35,6 +37,7 @@ struct mmuspec_fuzz_result {
 	const char *known;
 	char where[160];
 	unsigned long steps;
+	uint64_t digest;
 	struct explore *x;
 	struct litmus *t;
 };
@@ -62,6 +65,33 @@ void mmuspec_fuzz_run(const uint8_t *data, size_t size,
  * Context: process context.
  */
 void mmuspec_fuzz_forget(void);
+
+/**
+ * mmuspec_fuzz_set_digest() - fingerprint the event stream of every run
+ * @on: fill &struct mmuspec_fuzz_result.digest from the next run on
+ *
+ * Context: process context.
+ */
+void mmuspec_fuzz_set_digest(bool on);
+
+/**
+ * mmuspec_fuzz_fingerprint_input() - run one input and describe what it did
+ * @data: the input
+ * @size: its length
+ * @vocab: the vocabulary it is decoded with
+ * @buf: output: one line, without a newline
+ * @n: size of @buf
+ *
+ * Runs the input with the digest on and writes whether it ran (or why
+ * not), the finding's signature, the known rule, the steps and the event
+ * stream's digest: two runs of one input with the same line did the same
+ * thing. The isolation check of section 13.5.1 compares these lines.
+ *
+ * Context: process context.
+ */
+void mmuspec_fuzz_fingerprint_input(const uint8_t *data, size_t size,
+				    enum mmuspec_fuzz_vocab vocab, char *buf,
+				    size_t n);
 
 /**
  * mmuspec_fuzz_run_test() - run a litmus test once under its own schedule
@@ -112,7 +142,8 @@ int mmuspec_fuzz_minimize_input(const uint8_t *data, size_t size,
  *
  * Runs the input; a finding is written with its schedule fixed and
  * `expect forbidden RULE` (explore_write_cex()), anything else with the
- * schedule it ran and `expect allowed`.
+ * schedule it ran and `expect allowed`. The text is parsed back before it
+ * is written: a test that would not parse is an error, not a file.
  *
  * Context: process context.
  * Return: 0, or -1 if the input's scenario cannot be built.

@@ -4,14 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 259 "doc/11-litmus-format.md"
+#line 263 "doc/11-litmus-format.md"
 #ifndef MMUSPEC_LITMUS_H
 #define MMUSPEC_LITMUS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#line 339 "doc/11-litmus-format.md"
+#line 344 "doc/11-litmus-format.md"
 #define LITMUS_VERSION 1
 #define LITMUS_MAX_BYTES (64 * 1024)
 #define LITMUS_MAX_LINE 400
@@ -32,9 +32,9 @@
 #define LITMUS_TEXT_LEN 200
 #define LITMUS_PATH_LEN 256
 #define LITMUS_MSG_LEN 256
-#line 266 "doc/11-litmus-format.md"
+#line 270 "doc/11-litmus-format.md"
 
-#line 366 "doc/11-litmus-format.md"
+#line 371 "doc/11-litmus-format.md"
 enum litmus_profile {
 	LITMUS_V6_5,
 	LITMUS_V6_6,
@@ -99,9 +99,9 @@ enum litmus_verdict {
 	LITMUS_ALLOWED,
 	LITMUS_FORBIDDEN
 };
-#line 268 "doc/11-litmus-format.md"
+#line 272 "doc/11-litmus-format.md"
 
-#line 438 "doc/11-litmus-format.md"
+#line 443 "doc/11-litmus-format.md"
 /**
  * struct litmus_step - one step of a thread, irq or callback
  * @op: index of the operation in the step vocabulary
@@ -190,7 +190,7 @@ struct litmus_map {
  * @threads: the threads, irqs and callbacks in file order
  * @nsched: number of schedule entries (0: explore)
  * @sched: thread index of each schedule entry
- * @sched_line: line of the schedule declaration
+ * @sched_line: line of the (first) schedule declaration
  * @verdict: the expected verdict
  * @expect_rule: for LITMUS_FORBIDDEN, the rule that must fire
  * @expect_line: line of the expect declaration
@@ -249,9 +249,9 @@ struct litmus_error {
 	int col;
 	char msg[LITMUS_MSG_LEN];
 };
-#line 270 "doc/11-litmus-format.md"
+#line 274 "doc/11-litmus-format.md"
 
-#line 597 "doc/11-litmus-format.md"
+#line 602 "doc/11-litmus-format.md"
 /* Kinds of step arguments, as the parser checks and decodes them. */
 enum litmus_arg_kind {
 	LITMUS_ARG_ADDR, /* a page-aligned virtual address */
@@ -318,7 +318,7 @@ int litmus_op_lookup(const char *name, size_t len);
  * Return: the description (static storage).
  */
 const struct litmus_op_info *litmus_op_info(int op);
-#line 272 "doc/11-litmus-format.md"
+#line 276 "doc/11-litmus-format.md"
 
 /**
  * litmus_parse() - parse a litmus file held in memory
@@ -359,7 +359,8 @@ void litmus_print_error(FILE *f, const struct litmus_error *err);
 /**
  * litmus_write() - write a test back in the litmus format
  * @f: the stream
- * @t: the test; its schedule, if any, is written as a schedule line
+ * @t: the test; its schedule, if any, is written as schedule lines of at
+ *	most 200 bytes each
  *
  * The output parses back to an equal test (comments and the layout of
  * the original are not kept).
