@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1803 "doc/02-machine.md"
+#line 1816 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +217,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2023 "doc/02-machine.md"
+#line 2036 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -426,7 +426,12 @@ unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m)
 {
 	return m->s.mm[0].end;
 }
-#line 2242 "doc/02-machine.md"
+
+unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m)
+{
+	return m->s.itree_left_open;
+}
+#line 2260 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -192,7 +192,7 @@ void mmu_notifier_put(struct mmu_notifier *subscription)
 		subscription->ops->free_notifier(subscription);
 	}
 }
-#line 844 "doc/05-mmu-notifiers.md"
+#line 847 "doc/05-mmu-notifiers.md"
 
 int mmuspec_itree_invalidate(struct mmu_notifier_subscriptions *subs,
 			     const struct mmu_notifier_range *range);
@@ -304,8 +304,11 @@ static int start_range(struct mmu_notifier_range *range, int core)
 	if (subs && subs->has_itree)
 		ret = mmuspec_itree_invalidate(subs, range);
 	/* An hlist failure leaves the interval invalidation open. */
-	if (!ret && subs)
+	if (!ret && subs) {
 		ret = hlist_start(subs, range);
+		if (ret && subs->has_itree)
+			m->s.itree_left_open++;
+	}
 	mmuspec_mn_event(m, MMUSPEC_EV_MN_RETURN, core, NULL, mm, range->start,
 			 range->end, range, ret);
 	return ret;
@@ -363,7 +366,7 @@ void mmu_notifier_invalidate_range_only_end(struct mmu_notifier_range *range)
 {
 	end_range(range, true);
 }
-#line 1024 "doc/05-mmu-notifiers.md"
+#line 1030 "doc/05-mmu-notifiers.md"
 
 static void secondary_tlbs(struct mm_struct *mm, unsigned long start,
 			   unsigned long end)

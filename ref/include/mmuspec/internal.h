@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1598 "doc/02-machine.md"
+#line 1608 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 
@@ -46,6 +46,8 @@ struct mmuspec_region {
  * @pt_free_top: page-table allocator: tables on the free stack
  * @page_free_top: page allocator: pages on the free stack
  * @kernel_batch_pending: x86: a full flush is owed to all CPUs
+ * @itree_left_open: interval invalidations that a failed non-blocking hlist
+ *	start left open, the kernel's own latent hang (chapter 05); model only
  */
 struct mmuspec_small {
 	struct mmuspec_cpu cpu[MMUSPEC_MAX_CPUS];
@@ -54,6 +56,7 @@ struct mmuspec_small {
 	unsigned long pt_free_top;
 	unsigned long page_free_top;
 	int kernel_batch_pending;
+	unsigned int itree_left_open;
 };
 
 /**

@@ -447,6 +447,16 @@ struct page *mmuspec_page(struct mmuspec_machine *m, unsigned long pfn);
 unsigned long mmuspec_kernel_end(const struct mmuspec_machine *m);
 
 /**
+ * mmuspec_itree_left_open() - interval invalidations left open this run
+ * @m: machine
+ *
+ * Return: how many interval-tree invalidations a failed non-blocking hlist
+ * start left without their end since the last reset (chapter 05): the
+ * kernel's own hang, which the fuzzer reports as known.
+ */
+unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m);
+
+/**
  * mmuspec_lookup_pte() - the entry translating @addr, or NULL
  * @mm: address space
  * @addr: address
