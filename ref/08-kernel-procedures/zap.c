@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 630 "doc/08-kernel-procedures.md"
+#line 650 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -103,6 +103,13 @@ static bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 	return tlb->nr == MMU_GATHER_PAGES;
 }
 
+/* No TLB holds a non-present entry: the page goes now, not via the gather. */
+static void zap_device_exclusive(struct page *page)
+{
+	page_remove_rmap(page);
+	put_page(page);
+}
+
 static void zap_pte_range(struct mmu_gather *tlb, pmd_t *pmd,
 			  unsigned long addr, unsigned long end)
 {
@@ -131,11 +138,8 @@ again:
 				addr += PAGE_SIZE;
 				break;
 			}
-		} else if (is_swap_pte(ptent)) {
-			/* Migration / device-exclusive entries hold a ref. */
-			if (is_device_exclusive_entry(ptent))
-				tlb_remove_page(tlb,
-						pfn_to_page(pte_pfn(ptent)));
+		} else if (is_device_exclusive_entry(ptent)) {
+			zap_device_exclusive(pfn_to_page(pte_pfn(ptent)));
 		}
 	}
 	lazy_mmu_mode_disable();
@@ -328,7 +332,7 @@ void exit_mmap(struct mm_struct *mm)
 	mm->mm_users = 0;
 	mmap_write_unlock(mm);
 }
-#line 986 "doc/08-kernel-procedures.md"
+#line 1010 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)
