@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 434 "doc/10-oracle.md"
+#line 447 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -145,7 +145,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 584 "doc/10-oracle.md"
+#line 597 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -274,7 +274,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 721 "doc/10-oracle.md"
+#line 734 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -365,7 +365,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 821 "doc/10-oracle.md"
+#line 834 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -386,7 +386,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 849 "doc/10-oracle.md"
+#line 862 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -454,7 +454,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 930 "doc/10-oracle.md"
+#line 943 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -606,7 +606,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1090 "doc/10-oracle.md"
+#line 1103 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -773,7 +773,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1273 "doc/10-oracle.md"
+#line 1286 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -882,7 +882,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1391 "doc/10-oracle.md"
+#line 1404 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -961,7 +961,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1478 "doc/10-oracle.md"
+#line 1491 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1116,7 +1116,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1639 "doc/10-oracle.md"
+#line 1652 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1303,7 +1303,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1833 "doc/10-oracle.md"
+#line 1846 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1355,7 +1355,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1889 "doc/10-oracle.md"
+#line 1902 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1501,7 +1501,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2039 "doc/10-oracle.md"
+#line 2052 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1682,7 +1682,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2227 "doc/10-oracle.md"
+#line 2240 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2093,16 +2093,16 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2642 "doc/10-oracle.md"
+#line 2656 "doc/10-oracle.md"
 
-const struct oracle_report *oracle_end(struct oracle *o)
+const struct oracle_report *oracle_end(struct oracle *o, bool finished)
 {
 	struct mmuspec_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = MMUSPEC_EV_RUN_END;
 	ev.thread = -1;
-	if (!o->rep.rule && o->nqueued) {
+	if (finished && !o->rep.rule && o->nqueued) {
 		ev.thread = o->queued[0].thread;
 		ev.addr = o->queued[0].addr;
 		ev.mm = o->queued[0].mm;

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 686 "doc/11-litmus-format.md"
+#line 687 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,7 +34,7 @@ struct parser {
 	int lazy_line, lazy_col; /* where the lazy backend was named */
 };
 
-#line 737 "doc/11-litmus-format.md"
+#line 738 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -82,9 +82,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 716 "doc/11-litmus-format.md"
+#line 717 "doc/11-litmus-format.md"
 
-#line 794 "doc/11-litmus-format.md"
+#line 795 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -202,9 +202,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 718 "doc/11-litmus-format.md"
+#line 719 "doc/11-litmus-format.md"
 
-#line 921 "doc/11-litmus-format.md"
+#line 922 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -400,9 +400,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 720 "doc/11-litmus-format.md"
+#line 721 "doc/11-litmus-format.md"
 
-#line 1125 "doc/11-litmus-format.md"
+#line 1126 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",    "expect",
 	"rules",    "schedule", "device",  "map",  "thread",  "irq",
@@ -958,9 +958,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 722 "doc/11-litmus-format.md"
+#line 723 "doc/11-litmus-format.md"
 
-#line 1689 "doc/11-litmus-format.md"
+#line 1690 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1092,9 +1092,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 724 "doc/11-litmus-format.md"
+#line 725 "doc/11-litmus-format.md"
 
-#line 1830 "doc/11-litmus-format.md"
+#line 1831 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1240,9 +1240,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 726 "doc/11-litmus-format.md"
+#line 727 "doc/11-litmus-format.md"
 
-#line 1988 "doc/11-litmus-format.md"
+#line 1989 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {
@@ -1296,10 +1296,20 @@ static void write_mask(FILE *f, const char *key, unsigned int mask,
 		fprintf(f, "none");
 }
 
+/* Schedule entries from @k on that name the same thread as entry @k. */
+static int run_length(const struct litmus *t, int k)
+{
+	int n = 1;
+
+	while (k + n < t->nsched && t->sched[k + n] == t->sched[k])
+		n++;
+	return n;
+}
+
 void litmus_write(FILE *f, const struct litmus *t)
 {
 	const struct litmus_thread *th;
-	int k, j;
+	int k, j, rep;
 
 	fprintf(f, "litmus %d\nname %s\n", LITMUS_VERSION, t->name);
 	if (t->about[0])
@@ -1336,17 +1346,21 @@ void litmus_write(FILE *f, const struct litmus *t)
 		for (j = 0; j < th->nsteps; j++)
 			write_step(f, t, &th->steps[j]);
 	}
-	for (k = 0, j = 0; k < t->nsched; k++) {
+	for (k = 0, j = 0; k < t->nsched; k += rep) {
 		const char *nm = t->threads[t->sched[k]].name;
 
+		rep = run_length(t, k);
 		/* a line of at most 200 bytes, well inside LITMUS_MAX_LINE */
-		if (j && j + 1 + (int)strlen(nm) > 200) {
+		if (j && j + 1 + (int)strlen(nm) + 5 > 200) {
 			fputc('\n', f);
 			j = 0;
 		}
 		if (!j)
 			j = fprintf(f, "schedule");
-		j += fprintf(f, " %s", nm);
+		j += rep > 2 ? fprintf(f, " %s*%d", nm, rep) :
+			       fprintf(f, " %s", nm);
+		if (rep == 2)
+			j += fprintf(f, " %s", nm);
 	}
 	if (j)
 		fputc('\n', f);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 505 "doc/12-exploration.md"
+#line 506 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,7 +107,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	oracle_event(ev, x->o);
 #endif
 }
-#line 616 "doc/12-exploration.md"
+#line 617 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -179,7 +179,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 696 "doc/12-exploration.md"
+#line 697 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -391,7 +391,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 934 "doc/12-exploration.md"
+#line 935 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -540,7 +540,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 1091 "doc/12-exploration.md"
+#line 1092 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -589,7 +589,7 @@ const struct oracle_report *explore_once(struct explore *x,
 		r = mmuspec_run(x->m, fn, ctx);
 	if (res)
 		*res = r;
-	return oracle_end(x->o);
+	return oracle_end(x->o, r == MMUSPEC_RUN_OK);
 }
 
 unsigned long explore_steps(const struct explore *x)
@@ -618,7 +618,7 @@ size_t explore_schedule(const struct explore *x, unsigned char *sched,
 
 		sched[k] = (unsigned char)(lt < 0 ? 0 : lt);
 	}
-	return m->nchoices;
+	return m->npoints;
 }
 
 size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
@@ -642,7 +642,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1201 "doc/12-exploration.md"
+#line 1202 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -781,7 +781,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1344 "doc/12-exploration.md"
+#line 1345 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -901,7 +901,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1469 "doc/12-exploration.md"
+#line 1470 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1646 "doc/12-exploration.md"
+#line 1647 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2201 "doc/13-fuzzing.md"
+#line 2210 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +64,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 2285 "doc/13-fuzzing.md"
+#line 2294 "doc/13-fuzzing.md"
 static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
 	const unsigned char *p = (const unsigned char *)cfg;
@@ -120,9 +120,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
 	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 2261 "doc/13-fuzzing.md"
+#line 2270 "doc/13-fuzzing.md"
 
-#line 2363 "doc/13-fuzzing.md"
+#line 2372 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -141,9 +141,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 2263 "doc/13-fuzzing.md"
+#line 2272 "doc/13-fuzzing.md"
 
-#line 2388 "doc/13-fuzzing.md"
+#line 2397 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -344,9 +344,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 {
 	run_slot(t, t->sched, (size_t)t->nsched, 0, vocab, res);
 }
-#line 2265 "doc/13-fuzzing.md"
+#line 2274 "doc/13-fuzzing.md"
 
-#line 2596 "doc/13-fuzzing.md"
+#line 2605 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -420,12 +420,12 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 2267 "doc/13-fuzzing.md"
+#line 2276 "doc/13-fuzzing.md"
 
-#line 2677 "doc/13-fuzzing.md"
-static void decode_with_schedule(const uint8_t *data, size_t size,
-				 enum mmuspec_fuzz_vocab vocab,
-				 struct litmus *t)
+#line 2686 "doc/13-fuzzing.md"
+/* -1 if the run made more decisions than a litmus schedule holds. */
+static int decode_with_schedule(const uint8_t *data, size_t size,
+				enum mmuspec_fuzz_vocab vocab, struct litmus *t)
 {
 	struct mmuspec_fuzz_result res;
 	const uint8_t *sched;
@@ -437,15 +437,21 @@ static void decode_with_schedule(const uint8_t *data, size_t size,
 	if (res.ran) {
 		/* the whole schedule it ran, its PCT decisions included */
 		nsched = explore_schedule(res.x, t->sched, LITMUS_MAX_SCHED);
-		t->nsched = (int)(nsched < LITMUS_MAX_SCHED ? nsched :
-							      LITMUS_MAX_SCHED);
-		return;
+		if (nsched > LITMUS_MAX_SCHED) {
+			fprintf(stderr,
+				"mmuspec fuzz: the run made %zu scheduling decisions, more than a litmus schedule holds (%d)\n",
+				nsched, LITMUS_MAX_SCHED);
+			return -1;
+		}
+		t->nsched = (int)nsched;
+		return 0;
 	}
 	if (nsched > LITMUS_MAX_SCHED)
 		nsched = LITMUS_MAX_SCHED;
 	for (i = 0; i < nsched; i++)
 		t->sched[i] = (unsigned char)(sched[i] % t->nthreads);
 	t->nsched = (int)nsched;
+	return 0;
 }
 
 int mmuspec_fuzz_minimize_input(const uint8_t *data, size_t size,
@@ -457,8 +463,8 @@ int mmuspec_fuzz_minimize_input(const uint8_t *data, size_t size,
 	const char *why;
 	long len;
 
-	decode_with_schedule(data, size, vocab, &t);
-	if (mmuspec_fuzz_minimize_test(&t, vocab))
+	if (decode_with_schedule(data, size, vocab, &t) ||
+	    mmuspec_fuzz_minimize_test(&t, vocab))
 		return -1;
 	len = mmuspec_fuzz_encode(&t, vocab, buf, sizeof(buf), &why);
 	if (len < 0)
@@ -478,7 +484,8 @@ static int write_finding(const uint8_t *data, size_t size,
 	struct mmuspec_fuzz_result res;
 	size_t n;
 
-	decode_with_schedule(data, size, vocab, &t);
+	if (decode_with_schedule(data, size, vocab, &t))
+		return -1;
 	mmuspec_fuzz_run_test(&t, vocab, &res);
 	if (!res.ran)
 		return -1;
@@ -486,7 +493,9 @@ static int write_finding(const uint8_t *data, size_t size,
 	    strcmp(res.rule, "DEADLOCK"))
 		return explore_write_cex(res.x, f, res.rule);
 	n = explore_schedule(res.x, res.t->sched, LITMUS_MAX_SCHED);
-	res.t->nsched = (int)(n < LITMUS_MAX_SCHED ? n : LITMUS_MAX_SCHED);
+	if (n > LITMUS_MAX_SCHED)
+		return -1;
+	res.t->nsched = (int)n;
 	if (res.rule)
 		fprintf(f, "# finding: %s at %s (not a rule of the oracle)\n",
 			res.rule, res.where);

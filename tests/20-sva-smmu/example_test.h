@@ -165,7 +165,7 @@ run_go(struct run *r, mmuspec_choose_fn choose, void *ctx,
 	mmuspec_set_hook(r->m, run_hook, r);
 	*res = mmuspec_run(r->m, choose, ctx);
 	mmuspec_set_hook(r->m, NULL, NULL);
-	return oracle_end(r->o);
+	return oracle_end(r->o, *res == MMUSPEC_RUN_OK);
 }
 
 /* The CPU side of munmap of one page, as zap_pte_range() does it. */

@@ -218,6 +218,8 @@ static void task_b(struct mmuspec_machine *m, void *arg)
 static const struct oracle_report *migrate(struct run *r, struct mig *g,
 					   pteval_t *a0)
 {
+	enum mmuspec_run_result res;
+
 	run_begin(r);
 	g->v0 = val(r->m, A0, 0);
 	g->w1 = val(r->m, A1, 2);
@@ -226,9 +228,9 @@ static const struct oracle_report *migrate(struct run *r, struct mig *g,
 	mmuspec_add_thread_fn(r->m, MMUSPEC_THREAD_TASK, 0, 1, task_b, g);
 	dir = (struct directed){ 0, 1, 0 };
 	mmuspec_set_hook(r->m, run_hook, r);
-	mmuspec_run(r->m, choose_directed, &dir);
+	res = mmuspec_run(r->m, choose_directed, &dir);
 	mmuspec_set_hook(r->m, NULL, NULL);
-	return oracle_end(r->o);
+	return oracle_end(r->o, res == MMUSPEC_RUN_OK);
 }
 
 static void test_migrate(void)

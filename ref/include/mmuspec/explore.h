@@ -183,8 +183,9 @@ uint64_t explore_digest(const struct explore *x);
  * @sched: output: one &struct litmus.threads index per decision
  * @cap: room in @sched
  *
- * Return: the number of decisions (may exceed @cap; then only @cap are
- * written).
+ * Return: the number of decisions the run made (may exceed @cap, or the
+ * machine's record of %LITMUS_MAX_SCHED; then only what fits is written,
+ * and a replay of it is not that run).
  */
 size_t explore_schedule(const struct explore *x, unsigned char *sched,
 			size_t cap);

@@ -4,14 +4,14 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 263 "doc/11-litmus-format.md"
+#line 264 "doc/11-litmus-format.md"
 #ifndef MMUSPEC_LITMUS_H
 #define MMUSPEC_LITMUS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#line 344 "doc/11-litmus-format.md"
+#line 345 "doc/11-litmus-format.md"
 #define LITMUS_VERSION 1
 #define LITMUS_MAX_BYTES (64 * 1024)
 #define LITMUS_MAX_LINE 400
@@ -24,7 +24,7 @@
 #define LITMUS_MAX_CPUS 4
 #define LITMUS_MAX_MAPS 32
 #define LITMUS_MAX_PAGES 16
-#define LITMUS_MAX_SCHED 512
+#define LITMUS_MAX_SCHED 4096 /* the machine records as many */
 #define LITMUS_MAX_RULES 16
 #define LITMUS_MAX_SOURCES 8
 #define LITMUS_NAME_LEN 48
@@ -32,9 +32,9 @@
 #define LITMUS_TEXT_LEN 200
 #define LITMUS_PATH_LEN 256
 #define LITMUS_MSG_LEN 256
-#line 270 "doc/11-litmus-format.md"
+#line 271 "doc/11-litmus-format.md"
 
-#line 371 "doc/11-litmus-format.md"
+#line 372 "doc/11-litmus-format.md"
 enum litmus_profile {
 	LITMUS_V6_5,
 	LITMUS_V6_6,
@@ -99,9 +99,9 @@ enum litmus_verdict {
 	LITMUS_ALLOWED,
 	LITMUS_FORBIDDEN
 };
-#line 272 "doc/11-litmus-format.md"
+#line 273 "doc/11-litmus-format.md"
 
-#line 443 "doc/11-litmus-format.md"
+#line 444 "doc/11-litmus-format.md"
 /**
  * struct litmus_step - one step of a thread, irq or callback
  * @op: index of the operation in the step vocabulary
@@ -249,9 +249,9 @@ struct litmus_error {
 	int col;
 	char msg[LITMUS_MSG_LEN];
 };
-#line 274 "doc/11-litmus-format.md"
+#line 275 "doc/11-litmus-format.md"
 
-#line 602 "doc/11-litmus-format.md"
+#line 603 "doc/11-litmus-format.md"
 /* Kinds of step arguments, as the parser checks and decodes them. */
 enum litmus_arg_kind {
 	LITMUS_ARG_ADDR, /* a page-aligned virtual address */
@@ -318,7 +318,7 @@ int litmus_op_lookup(const char *name, size_t len);
  * Return: the description (static storage).
  */
 const struct litmus_op_info *litmus_op_info(int op);
-#line 276 "doc/11-litmus-format.md"
+#line 277 "doc/11-litmus-format.md"
 
 /**
  * litmus_parse() - parse a litmus file held in memory

@@ -4,9 +4,11 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 350 "doc/10-oracle.md"
+#line 359 "doc/10-oracle.md"
 #ifndef MMUSPEC_ORACLE_H
 #define MMUSPEC_ORACLE_H
+
+#include <stdbool.h>
 
 #include <mmuspec/event.h>
 
@@ -64,10 +66,12 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx);
 /**
  * oracle_end() - the end-of-run checks, and the verdict
  * @o: the oracle
+ * @finished: every thread ran to its end (%MMUSPEC_RUN_OK); a run cut off
+ *	(step bound, deadlock, abort) gets no end-of-run checks
  *
  * Return: the report; @rule is NULL when the run kept every rule.
  */
-const struct oracle_report *oracle_end(struct oracle *o);
+const struct oracle_report *oracle_end(struct oracle *o, bool finished);
 
 /**
  * oracle_rule_checked() - whether the oracle has a check for a rule
