@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 687 "doc/11-litmus-format.md"
+#line 688 "doc/11-litmus-format.md"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,7 +34,7 @@ struct parser {
 	int lazy_line, lazy_col; /* where the lazy backend was named */
 };
 
-#line 738 "doc/11-litmus-format.md"
+#line 739 "doc/11-litmus-format.md"
 static int fail(struct parser *p, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -82,9 +82,9 @@ void litmus_print_error(FILE *f, const struct litmus_error *err)
 	else
 		fprintf(f, "%s: error: %s\n", err->path, err->msg);
 }
-#line 717 "doc/11-litmus-format.md"
+#line 718 "doc/11-litmus-format.md"
 
-#line 795 "doc/11-litmus-format.md"
+#line 796 "doc/11-litmus-format.md"
 /* Move to the next line; 0 at end of file, -1 on a bad line. */
 static int next_line(struct parser *p)
 {
@@ -202,9 +202,9 @@ static bool is(const struct tok *w, const char *s)
 {
 	return w->n == strlen(s) && !memcmp(w->s, s, w->n);
 }
-#line 719 "doc/11-litmus-format.md"
+#line 720 "doc/11-litmus-format.md"
 
-#line 922 "doc/11-litmus-format.md"
+#line 923 "doc/11-litmus-format.md"
 static int number(struct parser *p, const struct tok *w, unsigned long *v,
 		  const char *what)
 {
@@ -400,9 +400,9 @@ static int cpu_number(struct parser *p, int *cpu)
 	*cpu = (int)v;
 	return 0;
 }
-#line 721 "doc/11-litmus-format.md"
+#line 722 "doc/11-litmus-format.md"
 
-#line 1126 "doc/11-litmus-format.md"
+#line 1127 "doc/11-litmus-format.md"
 static const char *const keywords[] = {
 	"name",	    "about",	"profile", "arch", "cpus",    "expect",
 	"rules",    "schedule", "device",  "map",  "thread",  "irq",
@@ -958,9 +958,9 @@ static int decl(struct parser *p)
 		return decl_block(p, kw);
 	}
 }
-#line 723 "doc/11-litmus-format.md"
+#line 724 "doc/11-litmus-format.md"
 
-#line 1690 "doc/11-litmus-format.md"
+#line 1691 "doc/11-litmus-format.md"
 static unsigned int block_mask(const struct litmus_thread *th)
 {
 	switch (th->kind) {
@@ -1092,9 +1092,9 @@ static int step(struct parser *p)
 	th->nsteps++;
 	return 0;
 }
-#line 725 "doc/11-litmus-format.md"
+#line 726 "doc/11-litmus-format.md"
 
-#line 1831 "doc/11-litmus-format.md"
+#line 1832 "doc/11-litmus-format.md"
 static int version_line(struct parser *p)
 {
 	struct tok w;
@@ -1240,9 +1240,9 @@ int litmus_parse_file(const char *path, struct litmus *t,
 	fclose(f);
 	return litmus_parse(path, buf, n, t, err);
 }
-#line 727 "doc/11-litmus-format.md"
+#line 728 "doc/11-litmus-format.md"
 
-#line 1989 "doc/11-litmus-format.md"
+#line 1990 "doc/11-litmus-format.md"
 static void write_step(FILE *f, const struct litmus *t,
 		       const struct litmus_step *s)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 2169 "doc/11-litmus-format.md"
+#line 2170 "doc/11-litmus-format.md"
 #include <string.h>
 
 #include <mmuspec/litmus.h>

@@ -172,14 +172,14 @@ static void test_long_schedule(void)
 			break;
 	}
 	CHECK(lines > 1 && longest <= 200,
-	      "a 512-entry schedule is written over %d lines of at most 200 bytes (longest %zu)",
-	      lines, longest);
+	      "a %d-entry schedule is written over %d lines of at most 200 bytes (longest %zu)",
+	      LITMUS_MAX_SCHED, lines, longest);
 	if (!CHECK(litmus_parse("long.litmus", a, na, &back, &err) == 0,
 		   "the long schedule parses back"))
 		litmus_print_error(stdout, &err);
 	CHECK(back.nsched == LITMUS_MAX_SCHED &&
 		      !memcmp(back.sched, lt.sched, LITMUS_MAX_SCHED),
-	      "its 512 entries survive in order");
+	      "its %d entries survive in order", LITMUS_MAX_SCHED);
 	free(a);
 	/* One schedule line of more than LITMUS_MAX_LINE bytes is an error. */
 	o = snprintf(big, sizeof(big),

@@ -4,16 +4,16 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/11-litmus-format.md
  */
-#line 264 "doc/11-litmus-format.md"
+#line 265 "doc/11-litmus-format.md"
 #ifndef MMUSPEC_LITMUS_H
 #define MMUSPEC_LITMUS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#line 345 "doc/11-litmus-format.md"
+#line 346 "doc/11-litmus-format.md"
 #define LITMUS_VERSION 1
-#define LITMUS_MAX_BYTES (64 * 1024)
+#define LITMUS_MAX_BYTES (256 * 1024) /* a full schedule of long names */
 #define LITMUS_MAX_LINE 400
 #define LITMUS_MAX_THREADS 16 /* 8 threads and irqs, 8 callbacks */
 #define LITMUS_MAX_RUNNERS 8
@@ -32,9 +32,9 @@
 #define LITMUS_TEXT_LEN 200
 #define LITMUS_PATH_LEN 256
 #define LITMUS_MSG_LEN 256
-#line 271 "doc/11-litmus-format.md"
+#line 272 "doc/11-litmus-format.md"
 
-#line 372 "doc/11-litmus-format.md"
+#line 373 "doc/11-litmus-format.md"
 enum litmus_profile {
 	LITMUS_V6_5,
 	LITMUS_V6_6,
@@ -99,9 +99,9 @@ enum litmus_verdict {
 	LITMUS_ALLOWED,
 	LITMUS_FORBIDDEN
 };
-#line 273 "doc/11-litmus-format.md"
+#line 274 "doc/11-litmus-format.md"
 
-#line 444 "doc/11-litmus-format.md"
+#line 445 "doc/11-litmus-format.md"
 /**
  * struct litmus_step - one step of a thread, irq or callback
  * @op: index of the operation in the step vocabulary
@@ -249,9 +249,9 @@ struct litmus_error {
 	int col;
 	char msg[LITMUS_MSG_LEN];
 };
-#line 275 "doc/11-litmus-format.md"
+#line 276 "doc/11-litmus-format.md"
 
-#line 603 "doc/11-litmus-format.md"
+#line 604 "doc/11-litmus-format.md"
 /* Kinds of step arguments, as the parser checks and decodes them. */
 enum litmus_arg_kind {
 	LITMUS_ARG_ADDR, /* a page-aligned virtual address */
@@ -318,7 +318,7 @@ int litmus_op_lookup(const char *name, size_t len);
  * Return: the description (static storage).
  */
 const struct litmus_op_info *litmus_op_info(int op);
-#line 277 "doc/11-litmus-format.md"
+#line 278 "doc/11-litmus-format.md"
 
 /**
  * litmus_parse() - parse a litmus file held in memory
