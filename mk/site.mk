@@ -175,6 +175,17 @@ $(SITE_XREF): $(SITE_XREF_DEPS)
 	$(Q)touch $@
 $(SITE_WORK)/pages.gen: $(SITE_XREF)
 
+# The litmus page shows, next to the verdict each test declares, what the
+# runner observed: `litmus --results` writes a line per test. A failing test
+# is shown as failed (make check is where it fails the build).
+SITE_LITMUS_FILES := $(wildcard $(SITE_LITMUS)/*.litmus)
+$(SITE_LITMUS_RESULTS): $(B)/clang/bin/litmus $(RULES_TSV) $(SITE_LITMUS_FILES)
+	@mkdir -p $(@D)
+	-$(Q)$(B)/clang/bin/litmus --rules=$(RULES_TSV) -j $(LITMUS_JOBS) \
+		--results=$@.tmp $(SITE_LITMUS_FILES) >/dev/null
+	$(Q)mv $@.tmp $@
+$(SITE_WORK)/pages.gen: $(SITE_LITMUS_RESULTS)
+
 $(SITE_GEN_HTML): $(SITE_OUT)/%.html: $(SITE_WORK)/pages/%.md $(SITE_RENDER_DEPS)
 	@echo "  PANDOC  $@"
 	$(Q)$(SITE_PANDOC) -f markdown -p $(if $(filter index rules litmus search,$*),,--toc --toc-depth=2) \
