@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 4163 "doc/02-machine.md"
+#line 4198 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -149,11 +149,26 @@ pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
 	return t ? &t[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)] : NULL;
 }
 
+/* pmd_install()'s PMD lock: wait for another holder, if any. */
+static void pmd_install_wait(struct mm_struct *mm, pmd_t *pmd)
+{
+	struct mmuspec_thread *t = mmuspec_current();
+	spinlock_t *ptl;
+
+	if (!t || mm->page_table_lock.owner < 0 ||
+	    mm->page_table_lock.owner == t->id)
+		return;
+	ptl = pmd_lock(mm, pmd);
+	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+}
+
 pte_t *pte_alloc_map(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 {
 	struct mmuspec_machine *m = mm->machine;
 	unsigned long idx;
 
+	if (pmd_none(*pmd))
+		pmd_install_wait(mm, pmd);
 	if (pmd_none(*pmd)) {
 		if (!m->s.pt_free_top) {
 			mmuspec_warn(m, MMUSPEC_WARN_OOM, "out of page tables");
@@ -401,7 +416,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4565 "doc/02-machine.md"
+#line 4615 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)
