@@ -175,6 +175,21 @@ $(SITE_XREF): $(SITE_XREF_DEPS)
 	$(Q)touch $@
 $(SITE_WORK)/pages.gen: $(SITE_XREF)
 
+# The litmus page shows, next to the verdict each test declares, what the
+# runner observed: `litmus --results` writes a line per test. A failing test
+# is shown as failed (make check is where it fails the build).
+# SITE_LITMUS_RUN empty: the results file is data given with the site.
+SITE_LITMUS_RUN ?= $(B)/clang/bin/litmus
+ifneq ($(SITE_LITMUS_RUN),)
+SITE_LITMUS_FILES := $(wildcard $(SITE_LITMUS)/*.litmus)
+$(SITE_LITMUS_RESULTS): $(SITE_LITMUS_RUN) $(RULES_TSV) $(SITE_LITMUS_FILES)
+	@mkdir -p $(@D)
+	-$(Q)$(SITE_LITMUS_RUN) --rules=$(RULES_TSV) -j $(LITMUS_JOBS) \
+		--results=$@.tmp $(SITE_LITMUS_FILES) >/dev/null
+	$(Q)mv $@.tmp $@
+$(SITE_WORK)/pages.gen: $(SITE_LITMUS_RESULTS)
+endif
+
 $(SITE_GEN_HTML): $(SITE_OUT)/%.html: $(SITE_WORK)/pages/%.md $(SITE_RENDER_DEPS)
 	@echo "  PANDOC  $@"
 	$(Q)$(SITE_PANDOC) -f markdown -p $(if $(filter index rules litmus search,$*),,--toc --toc-depth=2) \

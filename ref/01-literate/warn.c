@@ -4,15 +4,16 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/01-literate.md
  */
-#line 232 "doc/01-literate.md"
+#line 241 "doc/01-literate.md"
 #include <stdio.h>
 #include <linux/bug.h>
 
 static mmuspec_warn_fn warn_handler;
 static void *warn_data;
 static unsigned long warn_count;
+static unsigned long warn_boot = 1;
 
-#line 269 "doc/01-literate.md"
+#line 302 "doc/01-literate.md"
 /**
  * __mmuspec_warn() - report a WARN_ON() that fired
  * @file: position of the WARN_ON(), from __FILE__
@@ -30,7 +31,7 @@ void __mmuspec_warn(const char *file, int line, const char *cond)
 	}
 	fprintf(stderr, "%s:%d: WARNING: %s\n", file, line, cond);
 }
-#line 240 "doc/01-literate.md"
+#line 250 "doc/01-literate.md"
 
 /**
  * mmuspec_set_warn_handler() - choose who hears about warnings
@@ -56,4 +57,27 @@ mmuspec_warn_fn mmuspec_set_warn_handler(mmuspec_warn_fn fn, void *data)
 unsigned long mmuspec_warn_count(void)
 {
 	return warn_count;
+}
+
+/**
+ * mmuspec_warn_boot() - the boot WARN_ON_ONCE() counts "once" in
+ *
+ * Return: a number that is never 0 and changes at every
+ * mmuspec_warn_new_boot().
+ */
+unsigned long mmuspec_warn_boot(void)
+{
+	return warn_boot;
+}
+
+/**
+ * mmuspec_warn_new_boot() - let every WARN_ON_ONCE() report again
+ *
+ * Called when a machine returns to a fresh state (mmuspec_reset() and
+ * mmuspec_checkpoint()).
+ */
+void mmuspec_warn_new_boot(void)
+{
+	if (!++warn_boot)
+		warn_boot = 1;
 }

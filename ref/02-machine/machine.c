@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bug.h>
 #include <mmuspec/internal.h>
 
 static __thread struct mmuspec_machine *mmuspec_cur_machine;
@@ -203,10 +204,12 @@ void mmuspec_checkpoint(struct mmuspec_machine *m)
 		memcpy(m->regions[i].snap, m->regions[i].p, m->regions[i].size);
 	m->nundo = 0;
 	reset_threads(m);
+	mmuspec_warn_new_boot();
 }
 
 void mmuspec_reset(struct mmuspec_machine *m)
 {
+	mmuspec_warn_new_boot();
 	while (m->nundo) {
 		struct mmuspec_undo *u = &m->undo[--m->nundo];
 
@@ -217,7 +220,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2038 "doc/02-machine.md"
+#line 2041 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -431,7 +434,7 @@ unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m)
 {
 	return m->s.itree_left_open;
 }
-#line 2262 "doc/02-machine.md"
+#line 2265 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1646 "doc/12-exploration.md"
+#line 1649 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 static struct litmus t;
 
 static int timing;
+static const char *results_path;
 
 static double now(void)
 {
@@ -69,12 +70,39 @@ static int reload_bench(const char *path)
 	return 0;
 }
 
+/*
+ * --results=FILE: one line per test, NAME<TAB>what the run observed, for
+ * the site's litmus page. Appended line by line, so that the -j workers
+ * can share the file.
+ */
+static void write_result(const struct explore_result *r, int failed)
+{
+	FILE *f;
+
+	if (!results_path)
+		return;
+	f = fopen(results_path, "a");
+	if (!f) {
+		perror(results_path);
+		exit(2);
+	}
+	if (failed)
+		fprintf(f, "%s\tfailed: %.300s\n", t.name, r->msg);
+	else if (r->rule)
+		fprintf(f, "%s\tforbidden %s (violation in run %lu)\n", t.name,
+			r->rule, r->runs);
+	else
+		fprintf(f, "%s\tallowed (no violation in %lu runs)\n", t.name,
+			r->runs);
+	fclose(f);
+}
+
 static int run_files(char **files, int n, const struct explore_opts *o,
 		     int *passed)
 {
 	struct litmus_error err;
 	struct explore_result r;
-	int k, failed = 0;
+	int k, bad, failed = 0;
 	double t0;
 
 	*passed = 0;
@@ -87,13 +115,15 @@ static int run_files(char **files, int n, const struct explore_opts *o,
 			continue;
 		}
 		t0 = now();
-		if (explore_file(&t, o, stdout, &r)) {
+		bad = explore_file(&t, o, stdout, &r);
+		if (bad) {
 			printf("FAIL %s: %s\n", t.name, r.msg);
 			failed++;
 		} else {
 			printf("PASS %s\n", t.name);
 			++*passed;
 		}
+		write_result(&r, bad);
 		if (timing)
 			printf("TIME %s %lu %lu %.6f\n", t.name, r.runs,
 			       r.steps, now() - t0);
@@ -107,7 +137,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: litmus [--mode=dfs|random|pct|replay] [--bound=N] [--max-runs=N]\n"
 		"              [--runs=N] [--seed=S] [--depth=D] [--schedule=S] [--cex=FILE]\n"
-		"              [--rules=FILE] [--exhaust] [--time] [-j N] [-v] FILE...\n"
+		"              [--rules=FILE] [--results=FILE] [--exhaust] [--time]\n"
+		"              [-j N] [-v] FILE...\n"
 		"       litmus --reload-bench=FILE\n");
 	exit(2);
 }
@@ -153,6 +184,8 @@ int main(int argc, char **argv)
 			o.cex = a + 6;
 		else if (!strncmp(a, "--rules=", 8))
 			o.rules = a + 8;
+		else if (!strncmp(a, "--results=", 10) && a[10])
+			results_path = a + 10;
 		else if (!strcmp(a, "-j") && k + 1 < argc)
 			jobs = atoi(argv[++k]);
 		else if (!strcmp(a, "-v"))
@@ -172,6 +205,14 @@ int main(int argc, char **argv)
 		usage();
 	if (o.mode == EXPLORE_REPLAY && !o.schedule)
 		usage();
+	if (results_path) {
+		FILE *f = fopen(results_path, "w");
+
+		if (!f || fclose(f)) {
+			perror(results_path);
+			return 2;
+		}
+	}
 	if (jobs < 1)
 		jobs = 1;
 	if (jobs > nfiles)

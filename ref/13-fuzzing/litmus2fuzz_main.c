@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1833 "doc/13-fuzzing.md"
+#line 1835 "doc/13-fuzzing.md"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +22,21 @@ static int vocab_of(const char *name, enum mmuspec_fuzz_vocab *v)
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * The length of @base without its ".litmus" suffix: names such as
+ * tlb-upgrade-arm64-smmu-v6.5.litmus and ...-v6.6.litmus must not both
+ * become "tlb-upgrade-arm64-smmu-v6".
+ */
+static size_t stem_len(const char *base)
+{
+	size_t n = strlen(base);
+	static const char sfx[] = ".litmus";
+
+	if (n > sizeof(sfx) - 1 && !strcmp(base + n - (sizeof(sfx) - 1), sfx))
+		n -= sizeof(sfx) - 1;
+	return n;
 }
 
 /*
@@ -54,9 +69,14 @@ static int convert(const char *path, const char *outdir,
 		return 0;
 	}
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	snprintf(out, sizeof(out), "%s/%.*s", outdir, (int)strcspn(base, "."),
+	snprintf(out, sizeof(out), "%s/%.*s", outdir, (int)stem_len(base),
 		 base);
-	f = fopen(out, "wb");
+	f = fopen(out, "wbx");
+	if (!f && errno == EEXIST) {
+		fprintf(stderr, "%s: %s: another test has the same name\n",
+			path, out);
+		return -1;
+	}
 	if (!f || fwrite(buf, 1, (size_t)len, f) != (size_t)len) {
 		fprintf(stderr, "%s: %s\n", out, strerror(errno));
 		if (f)

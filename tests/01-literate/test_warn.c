@@ -40,6 +40,11 @@ int main(void)
 	      where);
 	CHECK(warn_twice(2) == 2 && heard == 2,
 	      "WARN_ON_ONCE returns the condition each time, reports once");
+	CHECK(warn_twice(2) == 2 && heard == 2,
+	      "and stays silent for the rest of the boot");
+	mmuspec_warn_new_boot();
+	CHECK(warn_twice(2) == 2 && heard == 3,
+	      "a new boot lets WARN_ON_ONCE report again, once");
 	CHECK(mmuspec_set_warn_handler(NULL, NULL) == handler,
 	      "setting a handler returns the previous one");
 	return unit_exit();

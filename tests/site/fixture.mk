@@ -15,6 +15,7 @@ SITE_XREF_CMD  := true
 SITE_XREF_DEPS :=
 SITE_LITMUS    := $(FX)/litmus
 SITE_LITMUS_RESULTS := $(FX)/litmus-results.tsv
+SITE_LITMUS_RUN :=
 SITE_BUGZOO    := $(FX)/bugzoo
 SITE_BENCH     := $(FX)/bench
 SITE_BUGZOO_DEF := $(wildcard $(FX)/doc/02-zoo.md)

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#line 192 "doc/01-literate.md"
+#line 194 "doc/01-literate.md"
 /**
  * typedef mmuspec_warn_fn - called for every warning the model raises
  * @file: chapter (or source file) of the WARN_ON()
@@ -25,8 +25,10 @@ typedef void (*mmuspec_warn_fn)(const char *file, int line, const char *cond,
 void __mmuspec_warn(const char *file, int line, const char *cond);
 mmuspec_warn_fn mmuspec_set_warn_handler(mmuspec_warn_fn fn, void *data);
 unsigned long mmuspec_warn_count(void);
+unsigned long mmuspec_warn_boot(void);
+void mmuspec_warn_new_boot(void);
 
-#line 207 "doc/01-literate.md"
+#line 215 "doc/01-literate.md"
 #define WARN_ON(condition)                                              \
 	({                                                              \
 		bool __ret_warn_on = !!(condition);                     \
@@ -37,14 +39,15 @@ unsigned long mmuspec_warn_count(void);
 
 #define WARN_ON_ONCE(condition)                                         \
 	({                                                              \
-		static bool __warned;                                   \
+		static unsigned long __warned_in_boot;                  \
 		bool __ret_warn_once = !!(condition);                   \
-		if (__ret_warn_once && !__warned) {                     \
-			__warned = true;                                \
+		if (__ret_warn_once &&                                  \
+		    __warned_in_boot != mmuspec_warn_boot()) {          \
+			__warned_in_boot = mmuspec_warn_boot();         \
 			__mmuspec_warn(__FILE__, __LINE__, #condition); \
 		}                                                       \
 		__ret_warn_once;                                        \
 	})
-#line 184 "doc/01-literate.md"
+#line 186 "doc/01-literate.md"
 
 #endif /* MMUSPEC_LINUX_BUG_H */
