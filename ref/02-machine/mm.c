@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 4185 "doc/02-machine.md"
+#line 4205 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -149,46 +149,41 @@ pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
 	return t ? &t[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)] : NULL;
 }
 
-/* Hook a fresh PTE table into the empty entry @pmd; false when out of them. */
-static bool pmd_populate_new(struct mm_struct *mm, pmd_t *pmd,
-			     unsigned long addr)
+/* pmd_install()'s PMD lock: wait for another holder, if any. */
+static void pmd_install_wait(struct mm_struct *mm, pmd_t *pmd)
 {
-	struct mmuspec_machine *m = mm->machine;
-	unsigned long idx;
+	struct mmuspec_thread *t = mmuspec_current();
+	spinlock_t *ptl;
 
-	if (!m->s.pt_free_top) {
-		mmuspec_warn(m, MMUSPEC_WARN_OOM, "out of page tables");
-		return false;
-	}
-	idx = m->pt_free[--m->s.pt_free_top];
-	mmuspec_undo_save(m, &m->pt_mm[idx], sizeof(m->pt_mm[0]));
-	mmuspec_undo_save(m, &m->pt_base[idx], sizeof(m->pt_base[0]));
-	m->pt_mm[idx] = (int8_t)mm->id;
-	m->pt_base[idx] = addr & PMD_MASK;
-	mmuspec_pte_store(mm, addr & PMD_MASK, &pmd->pmd,
-			  _PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1,
-			  0);
-	return true;
+	if (!t || mm->page_table_lock.owner < 0 ||
+	    mm->page_table_lock.owner == t->id)
+		return;
+	ptl = pmd_lock(mm, pmd);
+	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 }
 
 pte_t *pte_alloc_map(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 {
-	spinlock_t *ptl;
-	bool ok = true;
+	struct mmuspec_machine *m = mm->machine;
+	unsigned long idx;
 
-	if (!pmd_none(*pmd))
-		return pte_offset_map(pmd, addr);
-	if (!mm->id || !mmuspec_current()) {
-		/* init_mm's PMDs are never split; set-up code runs alone. */
-		ok = pmd_populate_new(mm, pmd, addr);
-	} else {
-		/* pmd_install(): populate under the PMD lock if still none. */
-		ptl = pmd_lock(mm, pmd);
-		if (pmd_none(*pmd))
-			ok = pmd_populate_new(mm, pmd, addr);
-		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+	if (pmd_none(*pmd))
+		pmd_install_wait(mm, pmd);
+	if (pmd_none(*pmd)) {
+		if (!m->s.pt_free_top) {
+			mmuspec_warn(m, MMUSPEC_WARN_OOM, "out of page tables");
+			return NULL;
+		}
+		idx = m->pt_free[--m->s.pt_free_top];
+		mmuspec_undo_save(m, &m->pt_mm[idx], sizeof(m->pt_mm[0]));
+		mmuspec_undo_save(m, &m->pt_base[idx], sizeof(m->pt_base[0]));
+		m->pt_mm[idx] = (int8_t)mm->id;
+		m->pt_base[idx] = addr & PMD_MASK;
+		mmuspec_pte_store(
+			mm, addr & PMD_MASK, &pmd->pmd,
+			_PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1, 0);
 	}
-	return ok ? pte_offset_map(pmd, addr) : NULL;
+	return pte_offset_map(pmd, addr);
 }
 
 void pte_free(struct mm_struct *mm, unsigned long idx)
@@ -421,7 +416,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4607 "doc/02-machine.md"
+#line 4622 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

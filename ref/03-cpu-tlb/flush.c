@@ -361,7 +361,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 		mm->tlb_flush_batched = false;
 	}
 }
-#line 1139 "doc/03-cpu-tlb.md"
+#line 1156 "doc/03-cpu-tlb.md"
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 		       pte_t *ptep)
@@ -428,4 +428,18 @@ pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 	flush_tlb_mm_range(vma->vm_mm, addr & PMD_MASK,
 			   (addr & PMD_MASK) + PMD_SIZE, PMD_SHIFT, false);
 	return pmd;
+}
+
+pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
+		      pmd_t *pmdp)
+{
+	pmd_t old = *pmdp;
+
+	/* pmdp_establish(): one atomic exchange */
+	mmuspec_pte_store(vma->vm_mm, addr & PMD_MASK, &pmdp->pmd,
+			  pmd_mkinvalid(old).pmd, 1, 0);
+	/* flush_pmd_tlb_range() */
+	flush_tlb_mm_range(vma->vm_mm, addr & PMD_MASK,
+			   (addr & PMD_MASK) + PMD_SIZE, PMD_SHIFT, false);
+	return old;
 }

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 239 "doc/08-kernel-procedures.md"
+#line 241 "doc/08-kernel-procedures.md"
 #include <errno.h>
 
 #include <linux/mm.h>
@@ -217,6 +217,12 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 		goto out;
 	}
 	pmd = pmd_off(mm, address);
+	if (pmd_trans_huge(*pmd) && !(pmd->pmd & _PAGE_PRESENT)) {
+		/* Being split: the PMD lock waits for it; the access retries. */
+		ptl = pmd_lock(mm, pmd);
+		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+		goto out;
+	}
 	if (pmd_trans_huge(*pmd)) {
 		if (!write || (pmd->pmd & _PAGE_RW))
 			goto out;
@@ -228,7 +234,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 		goto out;
 	}
 	if (!pte_alloc_map(mm, pmd, address)) {
-		ret = VM_FAULT_OOM;
+		if (pmd_none(*pmd))
+			ret = VM_FAULT_OOM; /* else it changed: the access retries */
 		goto out;
 	}
 	pte = pte_offset_map_lock(mm, pmd, address, &ptl);
@@ -288,7 +295,7 @@ int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write)
 		return -ENOMEM;
 	return 0;
 }
-#line 535 "doc/08-kernel-procedures.md"
+#line 544 "doc/08-kernel-procedures.md"
 
 static void cpu_access_event(struct mm_struct *mm, unsigned long addr,
 			     int access, int result, unsigned long pfn,

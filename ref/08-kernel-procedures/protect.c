@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1125 "doc/08-kernel-procedures.md"
+#line 1139 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -68,8 +68,9 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 
 		if (next > end)
 			next = end;
-		if (pmd_trans_huge(*pmd) && !(vm_flags & VM_WRITE) &&
-		    pmd->pmd & _PAGE_RW)
+		if (pmd_trans_huge(*pmd) &&
+		    (!(pmd->pmd & _PAGE_PRESENT) ||
+		     (!(vm_flags & VM_WRITE) && pmd->pmd & _PAGE_RW)))
 			split_huge_pmd_address(mm, addr);
 		if (pmd_present_table(*pmd) &&
 		    change_pte_range(&vma, pmd, addr, next))
@@ -82,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1214 "doc/08-kernel-procedures.md"
+#line 1262 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -135,12 +136,17 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 				haddr + PMD_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
 	ptl = pmd_lock(mm, pmd);
-	if (!pmd_trans_huge(*pmd)) {
+	if (!pmd_trans_huge(*pmd) || !m->s.pt_free_top) {
+		int r = pmd_trans_huge(*pmd) ? -1 : 0;
+
 		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 		mmu_notifier_invalidate_range_end(&range);
-		return 0;
+		return r;
 	}
-	old = pmdp_huge_clear_flush(&vma, haddr, pmd);
+	if (pmd->pmd & _PAGE_SPECIAL) /* __split_huge_zero_page_pmd() */
+		old = pmdp_huge_clear_flush(&vma, haddr, pmd);
+	else
+		old = pmdp_invalidate(&vma, haddr, pmd);
 	idx = table_from_block(mm, haddr, old);
 	/* pmd_populate() */
 	mmuspec_pte_store(mm, haddr, &pmd->pmd,
@@ -150,7 +156,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 1297 "doc/08-kernel-procedures.md"
+#line 1352 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -160,10 +166,14 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	spinlock_t *ptl;
 	unsigned long idx;
 
-	if (!pmd || !pmd_trans_huge(*pmd) || (pmd->pmd & _PAGE_SPECIAL) ||
-	    !m->s.pt_free_top)
+	if (!pmd || !pmd_trans_huge(*pmd) || !(pmd->pmd & _PAGE_PRESENT) ||
+	    (pmd->pmd & _PAGE_SPECIAL) || !m->s.pt_free_top)
 		return -1;
 	ptl = pmd_lock(mm, pmd);
+	if (!pmd_trans_huge(*pmd) || !m->s.pt_free_top) { /* split meanwhile */
+		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+		return -1;
+	}
 	idx = table_from_block(mm, haddr, *pmd);
 	mmuspec_pte_store(mm, haddr, &pmd->pmd,
 			  _PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1,
@@ -171,7 +181,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1338 "doc/08-kernel-procedures.md"
+#line 1397 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -242,7 +252,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1425 "doc/08-kernel-procedures.md"
+#line 1484 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -331,7 +341,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1530 "doc/08-kernel-procedures.md"
+#line 1589 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 653 "doc/08-kernel-procedures.md"
+#line 662 "doc/08-kernel-procedures.md"
 #include <linux/bug.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -155,8 +155,13 @@ static void zap_huge_pmd(struct mmu_gather *tlb, pmd_t *pmd, unsigned long addr)
 {
 	struct mm_struct *mm = tlb->mm;
 	spinlock_t *ptl = pmd_lock(mm, pmd);
-	pmd_t old = pmdp_huge_get_and_clear(mm, addr, pmd);
+	pmd_t old;
 
+	if (!pmd_trans_huge(*pmd)) { /* split meanwhile: zap its PTEs */
+		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
+		return;
+	}
+	old = pmdp_huge_get_and_clear(mm, addr, pmd);
 	tlb_remove_tlb_entry(tlb, addr & PMD_MASK, PMD_SIZE);
 	if (!(old.pmd & _PAGE_SPECIAL))
 		for (int i = 0; i < PTRS_PER_PTE; i++)
@@ -313,7 +318,7 @@ int do_mmap(struct mm_struct *mm, unsigned long start, unsigned long len,
 	return 0;
 }
 
-#line 989 "doc/08-kernel-procedures.md"
+#line 1003 "doc/08-kernel-procedures.md"
 
 bool mmget_not_zero(struct mm_struct *mm)
 {
@@ -358,7 +363,7 @@ void exit_mmap(struct mm_struct *mm)
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
 	mmap_write_unlock(mm);
 }
-#line 1066 "doc/08-kernel-procedures.md"
+#line 1080 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)

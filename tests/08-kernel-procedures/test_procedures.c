@@ -384,6 +384,100 @@ static void test_mprotect_zero_huge(void)
 	mmuspec_machine_destroy(m);
 }
 
+/* The machine of test_split_window(): its chooser reads the PMD. */
+static struct mmuspec_machine *split_m;
+
+/*
+ * Thread 0 splits, thread 1 faults: thread 1 runs as soon as the PMD of
+ * 0x200000 is not present (cleared or invalidated under the PMD lock),
+ * thread 0 otherwise.
+ */
+static unsigned int choose_split_window(const struct mmuspec_sched_info *info,
+					void *ctx)
+{
+	int want = pte_at(split_m, 1, 0x200000) & _PAGE_PRESENT ? 0 : 1;
+
+	(void)ctx;
+	for (unsigned int i = 0; i < info->n_runnable; i++)
+		if (info->runnable[i] == want)
+			return i;
+	return 0;
+}
+
+/*
+ * A write fault on another CPU inside a split's window waits for the PMD
+ * lock and then writes the page the split's PTE table maps: a THP split
+ * keeps the PMD non-none (pmdp_invalidate()), the huge zero PMD split
+ * leaves it none and the fault's pmd_install() waits. Without the wait the
+ * fault installed a table of its own, which the split then replaced.
+ */
+static void test_split_window(bool zero)
+{
+	struct mmuspec_machine *m = setup(MMUSPEC_DEV_ATS, 0);
+	static const struct mmuspec_step split[] = {
+		S1(split_huge_pmd, 0x200000),
+	};
+	static const struct mmuspec_step fault[] = {
+		S2(user_write, 0x201000, 7),
+	};
+	const char *id = zero ? "huge-zero-pmd-split" : "thp-split";
+	unsigned long block, pfn;
+	int inval = -1, pop = -1, waited = 0;
+	pteval_t v;
+
+	split_m = m;
+	mmuspec_map_huge(m, 1, 0x200000, zero, true);
+	block = pte_at(m, 1, 0x200000) >> _PAGE_PFN_SHIFT;
+	rec_start(m);
+	mmuspec_add_task(m, 0, 1, split, NSTEPS(split));
+	mmuspec_add_task(m, 1, 1, fault, NSTEPS(fault));
+	CHECK(mmuspec_run(m, choose_split_window, NULL) == MMUSPEC_RUN_OK,
+	      "%s [%s] split with a fault in its window: run", tag, id);
+	for (int i = 0; i < (int)rec.n; i++) {
+		const struct mmuspec_event *e = &rec.ev[i];
+
+		if (e->type == MMUSPEC_EV_LOCK_WAIT && e->thread == 1)
+			waited = 1;
+		if (e->type != MMUSPEC_EV_PTE_WRITE || e->level != 1 ||
+		    e->addr != 0x200000 || e->thread != 0)
+			continue;
+		if ((e->old & _PAGE_PRESENT) && (e->old & _PAGE_PSE))
+			inval = i;
+		if ((e->new & _PAGE_TABLE) && pop < 0)
+			pop = i;
+	}
+	v = inval >= 0 ? rec.ev[inval].new : ~0UL;
+	if (zero)
+		CHECK(!v, "%s [%s] split: the PMD is cleared", tag, id);
+	else
+		CHECK(v != ~0UL && !(v & _PAGE_PRESENT) && (v & _PAGE_PSE) &&
+			      (v >> _PAGE_PFN_SHIFT) == block,
+		      "%s [%s] split: pmdp_invalidate() leaves the PMD a non-present huge leaf",
+		      tag, id);
+	CHECK(waited && pop > inval && inval >= 0,
+	      "%s [%s] split: the fault waits for the PMD lock, then the table is populated",
+	      tag, id);
+	v = pte_at(m, 1, 0x201000);
+	pfn = v >> _PAGE_PFN_SHIFT;
+	CHECK((v & _PAGE_PRESENT) && (v & _PAGE_RW) &&
+		      mmuspec_page(m, pfn)->data == 7 &&
+		      (zero ? pfn != MMUSPEC_ZERO_PFN : pfn == block + 1),
+	      "%s [%s] split: the write landed in the page the split's table maps",
+	      tag, id);
+	if (zero)
+		CHECK((pte_at(m, 1, 0x202000) >> _PAGE_PFN_SHIFT) ==
+			      MMUSPEC_ZERO_PFN,
+		      "%s [%s] split: the rest of the table maps the zero page",
+		      tag, id);
+	else
+		CHECK(rec_count(MMUSPEC_EV_PAGE_ALLOC, -1) == 0 &&
+			      (pte_at(m, 1, 0x202000) >> _PAGE_PFN_SHIFT) ==
+				      block + 2,
+		      "%s [%s] split: the table maps the THP's pages, no page allocated",
+		      tag, id);
+	mmuspec_machine_destroy(m);
+}
+
 /*
  * A KSM step on @addr: in a CLEAR range the PTE is cleared, then set
  * read-only to @pfn; the secondary TLBs are invalidated by the flush, or in
@@ -996,6 +1090,8 @@ int main(void)
 			test_munmap();
 			test_madvise();
 			test_mprotect_zero_huge();
+			test_split_window(false);
+			test_split_window(true);
 			test_ksm_migrate_exclusive();
 			test_reclaim_young_exit();
 			test_oom_reap(false, 0);

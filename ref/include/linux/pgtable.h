@@ -295,12 +295,24 @@ static inline bool pmd_none(pmd_t pmd)
  * pmd_trans_huge() - does the PMD entry map a 2 MiB page
  * @pmd: the entry
  *
- * Return: true for a present huge leaf (_PAGE_PRESENT and _PAGE_PSE).
+ * Return: true for a huge leaf (_PAGE_PSE), present or invalidated by a THP
+ * split in progress (pmd_mkinvalid() keeps _PAGE_PSE); a walker tests
+ * _PAGE_PRESENT as well.
  */
 static inline bool pmd_trans_huge(pmd_t pmd)
 {
-	return (pmd.pmd & (_PAGE_PRESENT | _PAGE_PSE)) ==
-	       (_PAGE_PRESENT | _PAGE_PSE);
+	return pmd.pmd & _PAGE_PSE;
+}
+
+/**
+ * pmd_mkinvalid() - a huge PMD the hardware no longer walks
+ * @pmd: a present huge leaf
+ *
+ * Return: @pmd without _PAGE_PRESENT, still a huge leaf for pmd_trans_huge().
+ */
+static inline pmd_t pmd_mkinvalid(pmd_t pmd)
+{
+	return (pmd_t){ pmd.pmd & ~_PAGE_PRESENT };
 }
 
 /**
@@ -417,7 +429,7 @@ void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *pmdp,
 pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			      pmd_t *pmdp);
 
-#line 1093 "doc/03-cpu-tlb.md"
+#line 1098 "doc/03-cpu-tlb.md"
 /* Arch helpers that flush (chapter 03). */
 /**
  * ptep_clear_flush() - clear the PTE and flush its page
@@ -461,7 +473,19 @@ int ptep_clear_flush_young(struct vm_area_struct *vma, unsigned long addr,
  */
 pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmdp);
-#line 4154 "doc/02-machine.md"
+/**
+ * pmdp_invalidate() - make a huge PMD not present and flush its 2 MiB
+ * @vma: the mapping
+ * @addr: an address in the 2 MiB it maps
+ * @pmdp: the PMD entry, a present huge leaf
+ *
+ * The entry stays a huge leaf for pmd_trans_huge() (pmd_mkinvalid()).
+ *
+ * Return: the old entry.
+ */
+pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
+		      pmd_t *pmdp);
+#line 4166 "doc/02-machine.md"
 
 #line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
@@ -481,6 +505,6 @@ void lazy_mmu_mode_pause(void);
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 4156 "doc/02-machine.md"
+#line 4168 "doc/02-machine.md"
 
 #endif
