@@ -130,8 +130,8 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 
 	if (!pmd || !pmd_trans_huge(*pmd))
 		return 0;
-	if (!m->s.pt_free_top)
-		return -1;
+	if (!m->s.pt_free_top && (pmd->pmd & _PAGE_PRESENT))
+		return -1; /* being split: wait for it below */
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, haddr,
 				haddr + PMD_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
