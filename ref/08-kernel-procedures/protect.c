@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1083 "doc/08-kernel-procedures.md"
+#line 1163 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -83,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1206 "doc/08-kernel-procedures.md"
+#line 1286 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -156,7 +156,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 1296 "doc/08-kernel-procedures.md"
+#line 1376 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -181,7 +181,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1341 "doc/08-kernel-procedures.md"
+#line 1421 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -252,7 +252,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1428 "doc/08-kernel-procedures.md"
+#line 1508 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -341,7 +341,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1533 "doc/08-kernel-procedures.md"
+#line 1613 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,
