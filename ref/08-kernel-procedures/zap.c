@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 639 "doc/08-kernel-procedures.md"
+#line 650 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -333,7 +333,7 @@ void exit_mmap(struct mm_struct *mm)
 	mm->mm_users = 0;
 	mmap_write_unlock(mm);
 }
-#line 1000 "doc/08-kernel-procedures.md"
+#line 1011 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)
