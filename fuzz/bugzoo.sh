@@ -80,7 +80,9 @@ prepare_libfuzzer() {
 try_libfuzzer() {
 	local log=$dir/libfuzzer-$n.log extra=()
 	[ "$kind" = seeds ] && extra=("$seeds")
-	MMUSPEC_BUGS=${bug#none} MMUSPEC_FUZZ_ONLY=${want#-} "$lf" \
+	mkdir -p "$dir/others"
+	MMUSPEC_BUGS=${bug#none} MMUSPEC_FUZZ_ONLY=${want#-} \
+		MMUSPEC_FUZZ_OTHERS_DIR=$dir/others "$lf" \
 		-seed=$((seed + 1000 * n)) \
 		-max_total_time="$left" -print_final_stats=1 "${dict_lf[@]}" \
 		"${opts[@]}" -artifact_prefix="$dir/crash-$n-" \

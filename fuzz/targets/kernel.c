@@ -12,17 +12,40 @@
  * With MMUSPEC_FUZZ_ONLY=RULE (the bug zoo, doc/14-bug-zoo.md) only a
  * finding of RULE aborts; a finding of another rule prints the line
  * `mmuspec-other: RULE at EVENT` the first time its signature is met, and
- * the campaign goes on.
+ * the campaign goes on. With MMUSPEC_FUZZ_OTHERS_DIR=DIR as well, that
+ * first input of each such signature is written to DIR/RULE_at_EVENT, so
+ * that a finding the zoo meets on the way can be replayed and triaged.
  */
 #include "mmuspec_target.h"
 
 #define OTHERS_SEEN 64
 
+/* Keep @data as DIR/RULE_at_EVENT, spaces and slashes made underscores. */
+static void keep_other(const char *dir, const char *sig, const uint8_t *data,
+		       size_t size)
+{
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	n = (size_t)snprintf(path, sizeof(path), "%s/", dir);
+	for (const char *c = sig; *c && n + 1 < sizeof(path); c++)
+		path[n++] = (*c == ' ' || *c == '/') ? '_' : *c;
+	path[n] = '\0';
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, size, f) != size)
+		fprintf(stderr, "mmuspec-other: cannot write %s\n", path);
+	if (f)
+		fclose(f);
+}
+
 /* Print a finding @only does not ask for, once per signature. */
-static void other(const struct mmuspec_fuzz_result *res)
+static void other(const struct mmuspec_fuzz_result *res, const uint8_t *data,
+		  size_t size)
 {
 	static char seen[OTHERS_SEEN][192];
 	static int nseen;
+	const char *dir = getenv("MMUSPEC_FUZZ_OTHERS_DIR");
 	char sig[192];
 	int i;
 
@@ -33,6 +56,8 @@ static void other(const struct mmuspec_fuzz_result *res)
 	if (nseen < OTHERS_SEEN)
 		memcpy(seen[nseen++], sig, sizeof(sig));
 	fprintf(stderr, "mmuspec-other: %s\n", sig);
+	if (dir && *dir)
+		keep_other(dir, sig, data, size);
 }
 
 static void report(const struct mmuspec_fuzz_result *res, const uint8_t *data,
@@ -50,7 +75,7 @@ static void report(const struct mmuspec_fuzz_result *res, const uint8_t *data,
 	if (keep_going)
 		return;
 	if (only && *only && strcmp(res->rule, only)) {
-		other(res);
+		other(res, data, size);
 		return;
 	}
 	if (strcmp(res->rule, "WARN") && strcmp(res->rule, "DEADLOCK"))
