@@ -142,20 +142,9 @@ static const struct mmu_interval_notifier_ops hmm_mirror_ops = {
 };
 #line 368 "doc/21-hmm-mirror.md"
 
-/**
- * hmm_mirror_fault() - make @addr accessible to the device
- * @mirror: a registered mirror
- * @addr: the faulting device address
- * @write: the device wants to write
- *
- * Context: process context (a device fault worker); may sleep; the
- * caller holds no mmap_lock and not @mirror->lock.
- * Return: 0 when the device page table maps @addr; -EFAULT if the CPU
- * cannot fault @addr in (no VMA, no permission); -EINVAL if @addr is
- * outside the mirrored range; -ENODEV (and a warning) if @mirror is not
- * registered; -EBUSY after %HMM_MIRROR_MAX_TRIES collisions.
- */
-int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
+/* The collision-retry loop; the caller holds a reference to the mm. */
+static int mirror_fault(struct hmm_mirror *mirror, unsigned long addr,
+			bool write)
 {
 	struct mmu_interval_notifier *mni = &mirror->notifier;
 	unsigned long seq;
@@ -163,28 +152,20 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	bool retry;
 	pte_t pte;
 
-#line 474 "doc/21-hmm-mirror.md"
-	if (WARN_ON(!mirror->registered))
-		return -ENODEV;
-	addr &= PAGE_MASK;
-	if (addr < mni->start || addr > mni->last)
-		return -EINVAL;
-#line 391 "doc/21-hmm-mirror.md"
-
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
 		pte = __pte(hmm_range_fault_one(mirror->mm, addr, write));
 		if (!pte_present(pte))
 			return -EFAULT;
 
-#line 452 "doc/21-hmm-mirror.md"
+#line 475 "doc/21-hmm-mirror.md"
 		/* Bug 13: the retry check before the lock (MN-RETRY). */
 		if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
 		mutex_lock(&mirror->lock);
 		if (!mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED))
 			retry = mmu_interval_read_retry(mni, seq);
-#line 399 "doc/21-hmm-mirror.md"
+#line 386 "doc/21-hmm-mirror.md"
 		if (retry) {
 			mutex_unlock(&mirror->lock);
 			continue;
@@ -200,35 +181,61 @@ int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
 	}
 	return -EBUSY;
 }
-#line 499 "doc/21-hmm-mirror.md"
+
+/*
+ * Check the caller, page-align *@addr and take a reference to the mm:
+ * 0 (the caller then ends with mmput()) or the entry point's -errno.
+ */
+static int mirror_enter(struct hmm_mirror *mirror, unsigned long *addr)
+{
+#line 497 "doc/21-hmm-mirror.md"
+	if (WARN_ON(!mirror->registered))
+		return -ENODEV;
+	*addr &= PAGE_MASK;
+	if (*addr < mirror->notifier.start || *addr > mirror->notifier.last)
+		return -EINVAL;
+#line 409 "doc/21-hmm-mirror.md"
+#line 521 "doc/21-hmm-mirror.md"
+	/* The mm is the mirrored process's: get a reference first. */
+	if (!mmget_not_zero(mirror->mm))
+		return -EFAULT;
+#line 410 "doc/21-hmm-mirror.md"
+	return 0;
+}
 
 /**
- * hmm_mirror_atomic() - give the device exclusive, writable use of a page
+ * hmm_mirror_fault() - make @addr accessible to the device
  * @mirror: a registered mirror
- * @addr: the address
+ * @addr: the faulting device address
+ * @write: the device wants to write
  *
- * The CPU PTE becomes a device-exclusive entry; the device maps the page
- * writable until a CPU access restores the PTE (and zaps the mapping).
- *
- * Context: process context; may sleep; no mmap_lock, not @mirror->lock.
- * Return: 0; -EFAULT if the page cannot be faulted in for write; -EBUSY
- * if it cannot be made exclusive or after %HMM_MIRROR_MAX_TRIES
- * collisions; -EINVAL and -ENODEV as hmm_mirror_fault().
+ * Context: process context (a device fault worker); may sleep; the
+ * caller holds no mmap_lock and not @mirror->lock.
+ * Return: 0 when the device page table maps @addr; -EFAULT if the CPU
+ * cannot fault @addr in (no VMA, no permission, the process is exiting);
+ * -EINVAL if @addr is outside the mirrored range; -ENODEV (and a warning)
+ * if @mirror is not registered; -EBUSY after %HMM_MIRROR_MAX_TRIES
+ * collisions.
  */
-int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
+int hmm_mirror_fault(struct hmm_mirror *mirror, unsigned long addr, bool write)
+{
+	int ret = mirror_enter(mirror, &addr);
+
+	if (ret)
+		return ret;
+	ret = mirror_fault(mirror, addr, write);
+	mmput(mirror->mm);
+	return ret;
+}
+#line 544 "doc/21-hmm-mirror.md"
+
+/* The atomic's retry loop; the caller holds a reference to the mm. */
+static int mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
 {
 	struct mmu_interval_notifier *mni = &mirror->notifier;
 	unsigned long seq;
 	unsigned int tries;
 	pte_t pte;
-
-#line 474 "doc/21-hmm-mirror.md"
-	if (WARN_ON(!mirror->registered))
-		return -ENODEV;
-	addr &= PAGE_MASK;
-	if (addr < mni->start || addr > mni->last)
-		return -EINVAL;
-#line 521 "doc/21-hmm-mirror.md"
 
 	for (tries = 0; tries < HMM_MIRROR_MAX_TRIES; tries++) {
 		seq = mmu_interval_read_begin(mni);
@@ -253,4 +260,29 @@ int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
 		return 0;
 	}
 	return -EBUSY;
+}
+#line 583 "doc/21-hmm-mirror.md"
+
+/**
+ * hmm_mirror_atomic() - give the device exclusive, writable use of a page
+ * @mirror: a registered mirror
+ * @addr: the address
+ *
+ * The CPU PTE becomes a device-exclusive entry; the device maps the page
+ * writable until a CPU access restores the PTE (and zaps the mapping).
+ *
+ * Context: process context; may sleep; no mmap_lock, not @mirror->lock.
+ * Return: 0; -EFAULT if the page cannot be faulted in for write; -EBUSY
+ * if it cannot be made exclusive or after %HMM_MIRROR_MAX_TRIES
+ * collisions; -EINVAL and -ENODEV as hmm_mirror_fault().
+ */
+int hmm_mirror_atomic(struct hmm_mirror *mirror, unsigned long addr)
+{
+	int ret = mirror_enter(mirror, &addr);
+
+	if (ret)
+		return ret;
+	ret = mirror_atomic(mirror, addr);
+	mmput(mirror->mm);
+	return ret;
 }

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1816 "doc/02-machine.md"
+#line 1818 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +220,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2039 "doc/02-machine.md"
+#line 2041 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -434,7 +434,7 @@ unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m)
 {
 	return m->s.itree_left_open;
 }
-#line 2263 "doc/02-machine.md"
+#line 2265 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/04-secondary-mmu.md
  */
-#line 223 "doc/04-secondary-mmu.md"
+#line 224 "doc/04-secondary-mmu.md"
 #include <stdlib.h>
 
 #include <linux/mm.h>
@@ -314,7 +314,7 @@ void dev_pte_zap(struct mmuspec_device *d, unsigned long start,
 	mmuspec_tlb_inval(m, &d->iotlb, MMUSPEC_TLB_DEV, d->id, d->mm, start,
 			  end, 0);
 }
-#line 550 "doc/04-secondary-mmu.md"
+#line 551 "doc/04-secondary-mmu.md"
 
 static void atc_request(struct mmuspec_device *d, unsigned long start,
 			unsigned long end)
@@ -448,7 +448,7 @@ static const struct mmu_notifier_ops sva_script_noend_ops = {
 	.release = sva_release,
 	.invalidate_range_start = script_start,
 };
-#line 688 "doc/04-secondary-mmu.md"
+#line 689 "doc/04-secondary-mmu.md"
 
 static bool mirror_invalidate(struct mmu_interval_notifier *mni,
 			      const struct mmu_notifier_range *range,
@@ -540,11 +540,16 @@ int mmuspec_mirror_fault(struct mmuspec_machine *m, int dev, unsigned long addr,
 	unsigned long seq;
 	pteval_t pte;
 
+	/* Like dmirror_fault(): the exiting mm is not faulted (chapter 08). */
+	if (!mmget_not_zero(mm))
+		return -1;
 again:
 	seq = mmu_interval_read_begin(&d->mni);
 	pte = hmm_range_fault_one(mm, addr, write);
-	if (!pte)
+	if (!pte) {
+		mmput(mm);
 		return -1;
+	}
 	if (mmuspec_bug(MMUSPEC_BUG_HMM_RETRY_UNLOCKED)) {
 		/* The bug: the check is not under the lock invalidate takes. */
 		if (mmu_interval_read_retry(&d->mni, seq))
@@ -559,9 +564,10 @@ again:
 	}
 	dev_pte_install(d, addr, pte, write);
 	mutex_unlock(lock);
+	mmput(mm);
 	return 0;
 }
-#line 818 "doc/04-secondary-mmu.md"
+#line 825 "doc/04-secondary-mmu.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n);

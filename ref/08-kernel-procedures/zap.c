@@ -4,7 +4,8 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 650 "doc/08-kernel-procedures.md"
+#line 673 "doc/08-kernel-procedures.md"
+#include <linux/bug.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -317,10 +318,40 @@ int do_mmap(struct mm_struct *mm, unsigned long start, unsigned long len,
 	return 0;
 }
 
+#line 1014 "doc/08-kernel-procedures.md"
+
+bool mmget_not_zero(struct mm_struct *mm)
+{
+	if (!mm->mm_users)
+		return false;
+	mm->mm_users++;
+	return true;
+}
+
+void mmput(struct mm_struct *mm)
+{
+	/* The task's own reference goes only in exit_mmap(). */
+	if (WARN_ON(mm->mm_users <= 1))
+		return;
+	mm->mm_users--;
+}
+
+/* The exiting task's mmput(): wait until it is the last user, drop it. */
+static void mmput_last(struct mm_struct *mm)
+{
+	unsigned long users;
+
+	while ((users = mm->mm_users) > 1)
+		mmuspec_block_on(mm->machine, MMUSPEC_BLOCK_SEQ, &mm->mm_users,
+				 users);
+	mm->mm_users = 0;
+}
+
 void exit_mmap(struct mm_struct *mm)
 {
 	struct mmu_gather tlb;
 
+	mmput_last(mm);
 	/* Secondary MMUs first: "always before all pages are freed". */
 	mmu_notifier_release(mm);
 	mmap_write_lock(mm);
@@ -330,10 +361,9 @@ void exit_mmap(struct mm_struct *mm)
 	tlb_finish_mmu(&tlb);
 	mmuspec_set_vma_flags(mm, mm->start,
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
-	mm->mm_users = 0;
 	mmap_write_unlock(mm);
 }
-#line 1011 "doc/08-kernel-procedures.md"
+#line 1091 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)

@@ -1623,14 +1623,19 @@ static int on_pte_queue(struct oracle *o, const struct mmuspec_event *ev,
 	return 0;
 }
 
-/* A committed queued write: LAZY-PREEMPT if another thread queued it. */
-static int on_commit(struct oracle *o, const struct mmuspec_event *ev)
+/*
+ * A committed queued write: LAZY-PREEMPT if another thread queued it.
+ * @queuer: set to the thread that queued it, if known.
+ */
+static int on_commit(struct oracle *o, const struct mmuspec_event *ev,
+		     int *queuer)
 {
 	int k;
 
 	for (k = 0; k < o->nqueued; k++) {
 		if (o->queued[k].mm != ev->mm || o->queued[k].addr != ev->addr)
 			continue;
+		*queuer = o->queued[k].thread;
 		if (ev->thread >= 0 && o->queued[k].thread != ev->thread &&
 		    mmuspec_thread(o->m, ev->thread)->task !=
 			    o->queued[k].thread)
@@ -1682,18 +1687,22 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2227 "doc/10-oracle.md"
+#line 2247 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
 {
+	int queuer = -1;
+
 	if (in_irq_ctx(ev->ctx) && (ev->sub & MMUSPEC_PTE_NOBARRIER))
 		return violation(
 			o, ev, "LAZY-IRQ",
 			"kernel PTE of 0x%lx written without its barrier in interrupt context",
 			(unsigned long)ev->addr);
-	if ((ev->sub & MMUSPEC_PTE_COMMIT) && on_commit(o, ev))
+	if ((ev->sub & MMUSPEC_PTE_COMMIT) && on_commit(o, ev, &queuer))
 		return 1;
+	if (queuer >= 0 && queuer < MMUSPEC_MAX_THREADS)
+		th = &o->th[queuer];
 	if (check_block_split(o, ev) || check_repoint(o, ev))
 		return 1;
 	if (th && (check_failed_range(o, ev, th) || check_exclusive(o, ev, th)))
@@ -2093,7 +2102,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2642 "doc/10-oracle.md"
+#line 2666 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o)
 {

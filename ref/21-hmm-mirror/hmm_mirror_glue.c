@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/21-hmm-mirror.md
  */
-#line 569 "doc/21-hmm-mirror.md"
+#line 630 "doc/21-hmm-mirror.md"
 #include <errno.h>
 
 #include <mmuspec/device.h>

@@ -225,6 +225,12 @@ static void test_misuse(void)
 	      "attaching to a device that does not exist: -EINVAL");
 	CHECK(hmm_mirror_fault(mirror, mm->end + PAGE_SIZE, false) == -EINVAL,
 	      "fault outside the mirrored range: -EINVAL");
+	mm->mm_users = 0; /* exit_mmap() has begun */
+	CHECK(hmm_mirror_fault(mirror, A0, false) == -EFAULT &&
+		      hmm_mirror_atomic(mirror, A0) == -EFAULT &&
+		      !dpt_maps(m, A0) && mm->mm_users == 0,
+	      "fault and atomic once the last user is gone: -EFAULT, nothing");
+	mm->mm_users = 1;
 
 	warns = 0;
 	CHECK(hmm_mirror_unregister(mirror) == 0 && warns == 0,

@@ -7,8 +7,9 @@
 # runs with `lazy batch` gets the same verdict with `lazy lazy-batch`
 # (forbidden ones by the same rule: LAZY-COMMIT, LAZY-FLUSH, LAZY-PREEMPT
 # with the per-CPU bug, LAZY-READ). A fixed schedule line is dropped: it
-# counts the built-in backend's scheduling points. Runs under the
-# ASan+UBSan litmus runner.
+# counts the built-in backend's scheduling points. Tests under v6.5 and
+# v6.6 are left out: the example exists only from v6.15 (the parser refuses
+# it earlier, checked at the end). Runs under the ASan+UBSan litmus runner.
 set -u
 B=${B:-build}
 litmus=$B/asan/bin/litmus
@@ -19,6 +20,7 @@ files=$(grep -lx 'lazy batch' corpus/litmus/*.litmus corpus/regressions/*.litmus
 n=0
 for f in $files; do
 	name=$(basename "$f" .litmus)
+	grep -qE '^profile v6\.[56]$' "$f" && continue
 	sed -e 's/^lazy batch$/lazy lazy-batch/' -e '/^schedule /d' \
 		-e "s/^name .*/name $name-lazy-batch/" "$f" >"$tmp/$name.litmus"
 	grep -qx 'lazy lazy-batch' "$tmp/$name.litmus" || {

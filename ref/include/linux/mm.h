@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3625 "doc/02-machine.md"
+#line 3627 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -171,7 +171,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm);
 /** flush_tlb_fix_spurious_fault() - after a spurious fault (a no-op here) */
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3734 "doc/02-machine.md"
+#line 3736 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -255,8 +255,31 @@ int make_device_exclusive(struct mm_struct *mm, unsigned long addr,
 bool try_to_unmap(struct mm_struct *mm, unsigned long addr, bool batch);
 /** shrink_folio_list() - reclaim the page at @addr */
 int shrink_folio_list(struct mm_struct *mm, unsigned long addr);
-/** exit_mmap() - release notifiers, unmap everything */
+/**
+ * exit_mmap() - the last user is gone: release notifiers, unmap everything
+ * @mm: address space
+ *
+ * The exiting task's mmput(): waits until no driver holds @mm with
+ * mmget_not_zero(), sets @mm->mm_users to 0, then tears @mm down.
+ */
 void exit_mmap(struct mm_struct *mm);
+/**
+ * mmget_not_zero() - take a user reference unless @mm is exiting
+ * @mm: address space
+ *
+ * Context: any; does not sleep. A driver that reaches the mm through a
+ * notifier or device, not a task of it, takes this before it faults.
+ * Return: true if the reference was taken (pair with mmput()), false once
+ * exit_mmap() has begun.
+ */
+bool mmget_not_zero(struct mm_struct *mm);
+/**
+ * mmput() - drop a reference taken by mmget_not_zero()
+ * @mm: address space
+ *
+ * An exit_mmap() waiting for the last driver reference may then go on.
+ */
+void mmput(struct mm_struct *mm);
 /**
  * oom_reap_task_mm() - the OOM reaper: zap every VMA of @mm without blocking
  * @mm: the OOM victim's address space
@@ -293,6 +316,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3736 "doc/02-machine.md"
+#line 3738 "doc/02-machine.md"
 
 #endif

@@ -112,7 +112,9 @@ struct mmuspec_rwsem {
  * @notifier_subscriptions: MMU notifiers registered on it, or NULL
  * @tlb_flush_batched: reclaim left a batched flush pending (mm/rmap.c)
  * @cpu_bitmap: CPUs that may hold TLB entries of this mm
- * @mm_users: 0 once exit_mmap() ran
+ * @mm_users: the task's reference plus those of drivers that hold the mm
+ *	(mmget_not_zero()); 0 from the start of exit_mmap() (chapter 08).
+ *	Unsigned long so that exit_mmap() can wait on it (MMUSPEC_BLOCK_SEQ)
  * @tlb_gen: x86 mm->context.tlb_gen: flushes requested so far (chapter 03)
  * @pt_unhooked: the PTE table the raw pmd_clear step unhooked last, which
  *	the raw pte_free step frees (-1: none; chapter 08)
@@ -129,7 +131,7 @@ struct mm_struct {
 	struct mmu_notifier_subscriptions *notifier_subscriptions;
 	bool tlb_flush_batched;
 	unsigned long cpu_bitmap;
-	int mm_users;
+	unsigned long mm_users;
 	uint64_t tlb_gen;
 	long pt_unhooked;
 };

@@ -157,8 +157,9 @@ void mmuspec_owner_migrated(const void *owner, unsigned long start,
  * @addr: address
  * @write: fault for write
  *
- * read_begin; hmm_range_fault; lock; read_retry (retry); install; unlock.
- * Return: 0, or -1 if the CPU fault failed.
+ * mmget_not_zero; read_begin; hmm_range_fault; lock; read_retry (retry);
+ * install; unlock; mmput.
+ * Return: 0, or -1 if the CPU fault failed or the mm is exiting.
  */
 int mmuspec_mirror_fault(struct mmuspec_machine *m, int dev, unsigned long addr,
 			 bool write);
