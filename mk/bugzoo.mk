@@ -26,3 +26,8 @@ bugzoo:
 		BUGZOO_JOBS=$(BUGZOO_JOBS) fuzz/bugzoo.sh
 
 PROVIDED_TARGETS += bugzoo
+
+# tests/14-bug-zoo/test_fuzz_only.sh runs the kernel target's replay build:
+# make it before the tests start, not beside them (make:fuzz-replay would
+# otherwise be building it while the script runs, or not yet).
+tests: $(B)/asan/fuzz/bin/kernel
