@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 241 "doc/08-kernel-procedures.md"
+#line 252 "doc/08-kernel-procedures.md"
 #include <errno.h>
 
 #include <linux/mm.h>
@@ -295,7 +295,7 @@ int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write)
 		return -ENOMEM;
 	return 0;
 }
-#line 544 "doc/08-kernel-procedures.md"
+#line 555 "doc/08-kernel-procedures.md"
 
 static void cpu_access_event(struct mm_struct *mm, unsigned long addr,
 			     int access, int result, unsigned long pfn,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1163 "doc/08-kernel-procedures.md"
+#line 1174 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -83,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1286 "doc/08-kernel-procedures.md"
+#line 1320 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -115,7 +115,12 @@ static unsigned long table_from_block(struct mm_struct *mm, unsigned long haddr,
 	return idx;
 }
 
-int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
+/*
+ * __split_huge_pmd(): split the huge PMD mapping @address; with @folio >= 0
+ * (an rmap walker's folio, as a page frame) only if it still maps that folio.
+ */
+static int __split_huge_pmd(struct mm_struct *mm, unsigned long address,
+			    long folio)
 {
 	struct mmuspec_machine *m = mm->machine;
 	unsigned long haddr = address & PMD_MASK;
@@ -127,6 +132,7 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	spinlock_t *ptl;
 	pmd_t *pmd = pmd_off(mm, haddr), old;
 	unsigned long idx;
+	bool huge;
 
 	if (!pmd || !pmd_trans_huge(*pmd))
 		return 0;
@@ -136,12 +142,14 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 				haddr + PMD_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
 	ptl = pmd_lock(mm, pmd);
-	if (!pmd_trans_huge(*pmd) || !m->s.pt_free_top) {
-		int r = pmd_trans_huge(*pmd) ? -1 : 0;
-
+	huge = pmd_trans_huge(*pmd) &&
+	       (folio < 0 ||
+		(!(pmd->pmd & _PAGE_SPECIAL) &&
+		 pte_pfn(__pte(pmd->pmd)) == (unsigned long)folio));
+	if (!huge || !m->s.pt_free_top) {
 		mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 		mmu_notifier_invalidate_range_end(&range);
-		return r;
+		return huge ? -1 : 0;
 	}
 	if (pmd->pmd & _PAGE_SPECIAL) /* __split_huge_zero_page_pmd() */
 		old = pmdp_huge_clear_flush(&vma, haddr, pmd);
@@ -156,7 +164,28 @@ int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
 	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
-#line 1376 "doc/08-kernel-procedures.md"
+
+int split_huge_pmd_address(struct mm_struct *mm, unsigned long address)
+{
+	return __split_huge_pmd(mm, address, -1);
+}
+
+int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address)
+{
+	pmd_t *pmd = pmd_off(mm, address & PMD_MASK);
+	int r;
+
+	if (!pmd || !pmd_trans_huge(*pmd))
+		return 0;
+	if (!(pmd->pmd & _PAGE_SPECIAL)) /* a THP: an rmap walker */
+		return __split_huge_pmd(mm, address,
+					(long)pte_pfn(__pte(pmd->pmd)));
+	mmap_read_lock(mm); /* the huge zero page: an mmap_lock holder */
+	r = __split_huge_pmd(mm, address, -1);
+	mmap_read_unlock(mm);
+	return r;
+}
+#line 1439 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -181,7 +210,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1421 "doc/08-kernel-procedures.md"
+#line 1484 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -252,7 +281,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1508 "doc/08-kernel-procedures.md"
+#line 1571 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -341,7 +370,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1613 "doc/08-kernel-procedures.md"
+#line 1676 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 2147 "doc/08-kernel-procedures.md"
+#line 2210 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 2267 "doc/08-kernel-procedures.md"
+#line 2330 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -247,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2406 "doc/08-kernel-procedures.md"
+#line 2469 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -349,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2512 "doc/08-kernel-procedures.md"
+#line 2575 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -462,7 +462,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2627 "doc/08-kernel-procedures.md"
+#line 2690 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -547,7 +547,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2714 "doc/08-kernel-procedures.md"
+#line 2777 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -601,7 +601,7 @@ long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		r = user_step(m, t, s, MMUSPEC_ACC_EXEC);
 		break;
 	case MMUSPEC_STEP_split_huge_pmd:
-		r = split_huge_pmd_address(mm, addr) == 0;
+		r = mmuspec_split_huge_pmd_step(mm, addr) == 0;
 		break;
 	case MMUSPEC_STEP_split_pmd:
 		r = split_pmd(mm, addr) == 0;

@@ -422,7 +422,7 @@ static void test_split_window(bool zero)
 	};
 	const char *id = zero ? "huge-zero-pmd-split" : "thp-split";
 	unsigned long block, pfn;
-	int inval = -1, pop = -1, waited = 0;
+	int inval = -1, pop = -1, waited = 0, mmap_locked = -1;
 	pteval_t v;
 
 	split_m = m;
@@ -438,6 +438,9 @@ static void test_split_window(bool zero)
 
 		if (e->type == MMUSPEC_EV_LOCK_WAIT && e->thread == 1)
 			waited = 1;
+		if (e->type == MMUSPEC_EV_LOCK_ACQUIRE && e->thread == 0 &&
+		    e->sub == MMUSPEC_LOCK_MMAP && mmap_locked < 0)
+			mmap_locked = i;
 		if (e->type != MMUSPEC_EV_PTE_WRITE || e->level != 1 ||
 		    e->addr != 0x200000 || e->thread != 0)
 			continue;
@@ -454,6 +457,10 @@ static void test_split_window(bool zero)
 			      (v >> _PAGE_PFN_SHIFT) == block,
 		      "%s [%s] split: pmdp_invalidate() leaves the PMD a non-present huge leaf",
 		      tag, id);
+	CHECK(zero ? mmap_locked >= 0 && mmap_locked < inval : mmap_locked < 0,
+	      "%s [%s] split: %s", tag, id,
+	      zero ? "under mmap_read_lock(), as its callers hold it"
+		   : "without the mmap lock, as an rmap walker");
 	CHECK(waited && pop > inval && inval >= 0,
 	      "%s [%s] split: the fault waits for the PMD lock, then the table is populated",
 	      tag, id);

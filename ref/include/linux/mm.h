@@ -221,6 +221,17 @@ long mmuspec_pte_table_step(struct mm_struct *mm, bool clear,
 /** split_huge_pmd_address() - split the PMD mapping @address */
 int split_huge_pmd_address(struct mm_struct *mm, unsigned long address);
 /**
+ * mmuspec_split_huge_pmd_step() - the `split_huge_pmd` step
+ * @mm: address space
+ * @address: an address in the 2 MiB the PMD maps
+ *
+ * Not a kernel function: splits a THP's PMD as an rmap walker does (no
+ * mmap lock; only if the PMD still maps that THP once locked) and the huge
+ * zero page's PMD as its kernel callers do, under mmap_read_lock().
+ * Return: 0, or -1 if the PMD is still huge (no free table).
+ */
+int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address);
+/**
  * split_pmd() - arm64 BBML2: replace the live block at @address by a table
  * @mm: address space
  * @address: an address in the 2 MiB block
