@@ -136,8 +136,9 @@ static int __split_huge_pmd(struct mm_struct *mm, unsigned long address,
 
 	if (!pmd || !pmd_trans_huge(*pmd))
 		return 0;
+	/* No free table; a PMD being split is not refused but waited for. */
 	if (!m->s.pt_free_top && (pmd->pmd & _PAGE_PRESENT))
-		return -1; /* being split: wait for it below */
+		return -1;
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, haddr,
 				haddr + PMD_SIZE);
 	mmu_notifier_invalidate_range_start(&range);
@@ -185,7 +186,7 @@ int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address)
 	mmap_read_unlock(mm);
 	return r;
 }
-#line 1439 "doc/08-kernel-procedures.md"
+#line 1440 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -210,7 +211,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1484 "doc/08-kernel-procedures.md"
+#line 1485 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -281,7 +282,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1571 "doc/08-kernel-procedures.md"
+#line 1572 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -370,7 +371,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1676 "doc/08-kernel-procedures.md"
+#line 1677 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,
