@@ -16,7 +16,7 @@ still passes the suite and the fuzz run; otherwise "reached" (an equivalent
 mutant or an oracle gap: chapter 14 classifies those by hand).
 
 Usage: tools/mutants.py [--max N] [--seed S] [--ops drop,swap,flip]
-                        [--files GLOB] [--out DIR] [--fuzz-runs N]
+                        [--files GLOB] [--grep TEXT] [--out DIR] [--fuzz-runs N]
 Writes DIR/mutants.tsv and DIR/report.md (default build/mutants).
 """
 import argparse
@@ -160,12 +160,29 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ops", default="drop,swap,flip")
     ap.add_argument("--files", default="ref/0[2-8]*/*.c")
+    ap.add_argument("--grep", default="",
+                    help="only the candidates whose mutation text contains this string "
+                    "(to rebuild one mutant of a report by hand)")
     ap.add_argument("--out", default="build/mutants")
     ap.add_argument("--fuzz-runs", type=int, default=4000,
                     help="kernel-target executions per surviving mutant (0: none)")
     a = ap.parse_args()
     ops = a.ops.split(",")
     os.chdir(ROOT)
+    t_start = time.time()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t_start))
+    rc, head = run(["git", "rev-parse", "--short=12", "HEAD"], ROOT, 30)
+    head = head.strip() if rc == 0 else "?"
+    rc, dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", "ref", "doc"], ROOT, 30)
+    if rc != 0 or dirty.strip():
+        head += " with uncommitted changes to ref/ or doc/"
+    # The fuzz run needs the seed corpus and the fast fuzz build: make them
+    # here, where a later sweep reuses them, rather than fail in the copy.
+    if a.fuzz_runs > 0:
+        rc, log = run(["make", "-s", "--no-print-directory", FUZZ_BIN,
+                       "build/fuzz/kernel/seeds.stamp"], ROOT, 1800)
+        if rc != 0:
+            sys.exit("mutants: cannot build the fuzz target or its seeds:\n" + log[-2000:])
     files = sorted(f for f in (os.path.join(d, n) for d, _, ns in os.walk("ref") for n in ns)
                    if fnmatch.fnmatch(f, a.files) and not f.endswith("_main.c"))
     if not files:
@@ -173,7 +190,9 @@ def main():
     pool = []
     for f in files:
         _, c = candidates(f, ops)
-        pool += [(f,) + x for x in c]
+        pool += [(f,) + x for x in c if a.grep in x[2]]
+    if not pool:
+        sys.exit("mutants: no candidate mutation in %s contains %r" % (a.files, a.grep))
     rnd = random.Random(a.seed)
     # Every kind of operator gets its share: round-robin over operators.
     by_op = {o: [p for p in pool if p[1] == o] for o in ops}
@@ -212,7 +231,7 @@ def main():
     if v != "survived":
         sys.exit("mutants: the unmutated model fails the fuzz run: " + why)
     print("mutants: %d candidates over %d files (%s); running %d, %d litmus tests each"
-          % (len(pool), len(files), ",".join("%s %d" % (o, sum(p[1] == o for p in pool)) for o in ops),
+          % (len(pool), len(files), ", ".join("%s %d" % (o, sum(p[1] == o for p in pool)) for o in ops),
              len(chosen), len(litmus)))
     rows = []
     t0 = time.time()
@@ -255,7 +274,12 @@ def main():
     killed = sum(r[6] == "killed" for r in live)
     score = 100.0 * killed / len(live) if live else 0.0
     by_fuzz = sum(r[6] == "killed" and r[9] == "fuzz" for r in live)
-    rep = ["Mutation score: **%d of %d** mutants killed (%.0f%%): %d by the litmus suite, %d more by "
+    counts = ", ".join("%s %d" % (o, sum(p[1] == o for p in pool)) for o in ops)
+    rep = ["Command: `tools/mutants.py %s` at %s (commit %s), "
+           "%d litmus tests; %d candidate mutations over %d files (%s), %d drawn; "
+           "%.0f minutes in all." % (" ".join(sys.argv[1:]), started, head, len(litmus), len(pool),
+                             len(files), counts, len(rows), (time.time() - t_start) / 60), "",
+           "Mutation score: **%d of %d** mutants killed (%.0f%%): %d by the litmus suite, %d more by "
            "the kernel fuzz run (%d executions from the seeds, seed %d); "
            "%d stillborn (did not compile), not counted. Operators: %s."
            % (killed, len(live), score, killed - by_fuzz, by_fuzz, a.fuzz_runs, a.seed,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1818 "doc/02-machine.md"
+#line 1821 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +220,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2041 "doc/02-machine.md"
+#line 2044 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -434,7 +434,7 @@ unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m)
 {
 	return m->s.itree_left_open;
 }
-#line 2265 "doc/02-machine.md"
+#line 2276 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {
@@ -500,6 +500,9 @@ void mmuspec_warn(struct mmuspec_machine *m, enum mmuspec_warn code,
 {
 	struct mmuspec_event ev;
 
+	if (!m->hook && !m->setup_warn && code != MMUSPEC_WARN_OOM &&
+	    code != MMUSPEC_WARN_STEP)
+		m->setup_warn = what; /* nobody hears it: set-up checks it */
 	mmuspec_ev_init(m, &ev, MMUSPEC_EV_WARN);
 	ev.sub = (uint16_t)code;
 	ev.arg = (uint64_t)(uintptr_t)what;

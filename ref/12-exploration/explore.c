@@ -179,7 +179,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 697 "doc/12-exploration.md"
+#line 700 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -376,6 +376,10 @@ static int setup(struct explore *x, char *why, size_t n)
 	}
 	if (special_maps(x, why, n))
 		return -1;
+	if (m->setup_warn) /* chapter 02: nobody heard it */
+		return snprintf(why, n, "the set-up raised a WARN: %s",
+				m->setup_warn),
+		       -1;
 	if (m->nundo > x->setup_cap) {
 		free(x->setup_log);
 		x->setup_cap = m->nundo;
@@ -391,7 +395,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 935 "doc/12-exploration.md"
+#line 942 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -540,7 +544,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 1092 "doc/12-exploration.md"
+#line 1099 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -642,7 +646,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1202 "doc/12-exploration.md"
+#line 1209 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -781,7 +785,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1345 "doc/12-exploration.md"
+#line 1352 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -901,7 +905,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1470 "doc/12-exploration.md"
+#line 1477 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1650 "doc/12-exploration.md"
+#line 1657 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <linux/mm.h>
+#include <linux/spinlock.h>
 #include <mmuspec/explore.h>
 #include <mmuspec/internal.h>
 
@@ -123,6 +124,34 @@ static void test_shared_refs(void)
 		      refs_at(m, 0x3000) == -1 && pfn2 >= 0 &&
 		      m->pages[pfn2]._refcount == 0,
 	      "munmap of one of its mappings leaves the shared page one reference, and frees the other page");
+	explore_close(x);
+}
+
+/*
+ * A WARN nobody heard (here, a spinlock released unheld outside any run,
+ * with no hook) fails the next set-up with its text; a clean one passes.
+ */
+static void test_setup_warn(void)
+{
+	struct explore *x;
+	struct mmuspec_machine *m;
+	spinlock_t lock;
+	char why[256] = "";
+
+	x = explore_open(&sh, NULL, why, sizeof(why));
+	if (!CHECK(x != NULL, "explore_open builds test sh (%s)",
+		   x ? "" : why))
+		return;
+	m = explore_machine(x);
+	CHECK(!m->setup_warn && explore_reload(x, &sh, why, sizeof(why)) == 0,
+	      "a clean set-up keeps no WARN and reloads");
+	mmuspec_use(m);
+	spin_lock_init(&lock);
+	spin_unlock(&lock);
+	CHECK(explore_reload(x, &sh, why, sizeof(why)) != 0 &&
+		      strstr(why, "the set-up raised a WARN") &&
+		      strstr(why, "not held"),
+	      "an unheard lock WARN fails the set-up (%s)", why);
 	explore_close(x);
 }
 
@@ -340,5 +369,6 @@ int main(void)
 	}
 	explore_close(x);
 	test_shared_refs();
+	test_setup_warn();
 	return unit_exit();
 }

@@ -96,6 +96,8 @@ struct mmuspec_small {
  * @sched: scheduler private state
  * @lazy_backend: resolved lazy backend
  * @lazy_ops: the plugged-in lazy backend (chapter 07.3), or NULL
+ * @setup_warn: the first WARN raised while no hook listened, other than
+ *	running out of memory or a step that cannot run, or NULL
  */
 struct mmuspec_lazy_ops;
 
@@ -135,6 +137,7 @@ struct mmuspec_machine {
 	void *sched;
 	enum mmuspec_lazy_backend lazy_backend;
 	const struct mmuspec_lazy_ops *lazy_ops;
+	const char *setup_warn;
 };
 
 /* Event helpers. */
