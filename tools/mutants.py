@@ -149,8 +149,14 @@ def suite(tree, litmus_files):
     if rc is None:
         return "killed", "suite timed out"
     fails = [l for l in out.split("\n") if l.startswith("FAIL ")]
-    if rc == 0 and not fails:
+    # Every test must have a verdict: a runner that lost some (a crashed
+    # worker) has not passed them.
+    m = re.search(r"^(\d+) passed, (\d+) failed$", out, re.M)
+    told = int(m.group(1)) + int(m.group(2)) if m else -1
+    if rc == 0 and not fails and told == len(litmus_files):
         return "survived", ""
+    if not fails and told != len(litmus_files):
+        return "killed", "the suite gave %d verdicts for %d tests" % (told, len(litmus_files))
     return "killed", (fails[0] if fails else out.strip().split("\n")[-1])[:160]
 
 

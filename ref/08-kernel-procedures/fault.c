@@ -282,11 +282,16 @@ int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write)
 		.vm_mm = mm,
 		.vm_start = addr & PAGE_MASK,
 		.vm_end = (addr & PAGE_MASK) + PAGE_SIZE,
-		.vm_flags = find_vma_flags(mm, addr),
 	};
 	vm_fault_t r;
 
 	mmap_read_lock(mm);
+	/*
+	 * find_vma() under the lock: flags read before it could predate an
+	 * mprotect() that has returned, and the fault would map the page
+	 * writable after mprotect(PROT_READ) (chapter 14.4).
+	 */
+	vma.vm_flags = find_vma_flags(mm, addr);
 	r = handle_mm_fault(&vma, addr, write ? FAULT_FLAG_WRITE : 0);
 	mmap_read_unlock(mm);
 	if (r & VM_FAULT_SIGSEGV)
@@ -295,7 +300,7 @@ int handle_mm_fault_addr(struct mm_struct *mm, unsigned long addr, bool write)
 		return -ENOMEM;
 	return 0;
 }
-#line 555 "doc/08-kernel-procedures.md"
+#line 560 "doc/08-kernel-procedures.md"
 
 static void cpu_access_event(struct mm_struct *mm, unsigned long addr,
 			     int access, int result, unsigned long pfn,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1174 "doc/08-kernel-procedures.md"
+#line 1179 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -83,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1320 "doc/08-kernel-procedures.md"
+#line 1325 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -186,7 +186,7 @@ int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address)
 	mmap_read_unlock(mm);
 	return r;
 }
-#line 1440 "doc/08-kernel-procedures.md"
+#line 1445 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -211,7 +211,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1485 "doc/08-kernel-procedures.md"
+#line 1490 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -282,7 +282,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1572 "doc/08-kernel-procedures.md"
+#line 1577 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -371,7 +371,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1677 "doc/08-kernel-procedures.md"
+#line 1682 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 693 "doc/08-kernel-procedures.md"
+#line 698 "doc/08-kernel-procedures.md"
 #include <linux/bug.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -322,7 +322,7 @@ int do_mmap(struct mm_struct *mm, unsigned long start, unsigned long len,
 	return 0;
 }
 
-#line 1038 "doc/08-kernel-procedures.md"
+#line 1043 "doc/08-kernel-procedures.md"
 
 bool mmget_not_zero(struct mm_struct *mm)
 {
@@ -367,7 +367,7 @@ void exit_mmap(struct mm_struct *mm)
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
 	mmap_write_unlock(mm);
 }
-#line 1115 "doc/08-kernel-procedures.md"
+#line 1120 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)

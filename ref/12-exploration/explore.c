@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 506 "doc/12-exploration.md"
+#line 512 "doc/12-exploration.md"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,7 +88,8 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	if (ev->type == MMUSPEC_EV_STEP_BEGIN)
 		x->nsteps++;
 	if (ev->type == MMUSPEC_EV_WARN &&
-	    (ev->sub == MMUSPEC_WARN_STEP || ev->sub == MMUSPEC_WARN_LOCK) &&
+	    (ev->sub == MMUSPEC_WARN_STEP || ev->sub == MMUSPEC_WARN_LOCK ||
+	     ev->sub == MMUSPEC_WARN_OOPS) &&
 	    !x->step_warn) {
 		x->step_warn = (const char *)(uintptr_t)ev->arg;
 		x->step_warn_line = 0;
@@ -107,7 +108,7 @@ static void hook(const struct mmuspec_event *ev, void *ctx)
 	oracle_event(ev, x->o);
 #endif
 }
-#line 617 "doc/12-exploration.md"
+#line 624 "doc/12-exploration.md"
 
 static const char *const cb_names[LITMUS_NR_CB_OPS] = {
 	[LITMUS_CB_START] = "invalidate_range_start",
@@ -179,7 +180,7 @@ static int config_of(const struct litmus *t, struct mmuspec_config *cfg,
 	}
 	return 0;
 }
-#line 700 "doc/12-exploration.md"
+#line 707 "doc/12-exploration.md"
 
 /* The file's steps as model steps; callbacks become device scripts. */
 static int convert_steps(struct explore *x, char *why, size_t n)
@@ -395,7 +396,7 @@ static int setup(struct explore *x, char *why, size_t n)
 	mmuspec_checkpoint(m);
 	return 0;
 }
-#line 942 "doc/12-exploration.md"
+#line 949 "doc/12-exploration.md"
 
 /* The example a litmus driver= word names, or NULL for the others. */
 static const char *example_of(enum litmus_driver drv)
@@ -544,7 +545,7 @@ struct mmuspec_machine *explore_machine(struct explore *x)
 {
 	return x->m;
 }
-#line 1099 "doc/12-exploration.md"
+#line 1106 "doc/12-exploration.md"
 
 static int start_run(struct explore *x)
 {
@@ -646,7 +647,7 @@ size_t explore_schedule_names(const struct explore *x, char *buf, size_t n)
 	}
 	return o;
 }
-#line 1209 "doc/12-exploration.md"
+#line 1216 "doc/12-exploration.md"
 
 static unsigned int default_choice(const struct mmuspec_sched_info *in)
 {
@@ -785,7 +786,7 @@ static int parse_schedule(const struct litmus *t, const char *s,
 	}
 	return 0;
 }
-#line 1352 "doc/12-exploration.md"
+#line 1359 "doc/12-exploration.md"
 
 static void rule_text(const char *file, const char *id, char *text, size_t tn,
 		      char *chap, size_t cn)
@@ -905,7 +906,7 @@ int explore_write_cex(struct explore *x, FILE *f, const char *rule)
 	free(c);
 	return 0;
 }
-#line 1477 "doc/12-exploration.md"
+#line 1484 "doc/12-exploration.md"
 
 static void finish(struct explore *x, const struct explore_opts *opts,
 		   FILE *out, struct explore_result *res, const char *other,

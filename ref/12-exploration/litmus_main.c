@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 1657 "doc/12-exploration.md"
+#line 1668 "doc/12-exploration.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +132,24 @@ static int run_files(char **files, int n, const struct explore_opts *o,
 	return failed;
 }
 
+/*
+ * A worker of -j N that died (a crash of the model, a signal) printed a
+ * verdict for only @seen of its @n files: the others fail, by name.
+ */
+static int worker_lost(char **files, int n, int seen, int status)
+{
+	int k;
+
+	if (seen >= n && WIFEXITED(status))
+		return 0;
+	for (k = seen; k < n; k++)
+		printf("FAIL %s: no verdict: the worker running it %s\n",
+		       files[k],
+		       WIFSIGNALED(status) ? "died of a signal" :
+					     "exited early");
+	return n > seen ? n - seen : 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -246,15 +264,21 @@ int main(int argc, char **argv)
 		for (k = 0; k < jobs && k < 64; k++) {
 			char buf[4096];
 			FILE *f = fdopen(fds[k][0], "r");
+			int lo = k * part, st = 0, seen = 0,
+			    n = nfiles - lo < part ? nfiles - lo : part;
 
 			while (f && fgets(buf, sizeof(buf), f)) {
 				fputs(buf, stdout);
 				passed += !strncmp(buf, "PASS ", 5);
 				failed += !strncmp(buf, "FAIL ", 5);
+				seen += !strncmp(buf, "PASS ", 5) ||
+					!strncmp(buf, "FAIL ", 5);
 			}
 			if (f)
 				fclose(f);
-			waitpid(pid[k], NULL, 0);
+			waitpid(pid[k], &st, 0);
+			failed += worker_lost(files + lo, n > 0 ? n : 0, seen,
+					      st);
 		}
 	}
 	printf("%d passed, %d failed\n", passed, failed);

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/12-exploration.md
  */
-#line 217 "doc/12-exploration.md"
+#line 223 "doc/12-exploration.md"
 #ifndef MMUSPEC_EXPLORE_H
 #define MMUSPEC_EXPLORE_H
 
