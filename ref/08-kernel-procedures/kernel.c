@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 2044 "doc/08-kernel-procedures.md"
+#line 2068 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>
