@@ -83,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1325 "doc/08-kernel-procedures.md"
+#line 1342 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -162,7 +162,14 @@ static int __split_huge_pmd(struct mm_struct *mm, unsigned long address,
 			  _PAGE_TABLE | ((pteval_t)idx << _PAGE_PFN_SHIFT), 1,
 			  0);
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
-	mmu_notifier_invalidate_range_end(&range);
+	/*
+	 * v6.5: the new PTEs map what the huge PMD mapped, so secondary TLBs
+	 * may keep the 2 MiB entry (0f10851ea475): only_end.
+	 */
+	if (mmuspec_profile() == MMUSPEC_V6_5)
+		mmu_notifier_invalidate_range_only_end(&range);
+	else
+		mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
@@ -186,7 +193,7 @@ int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address)
 	mmap_read_unlock(mm);
 	return r;
 }
-#line 1445 "doc/08-kernel-procedures.md"
+#line 1469 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -211,7 +218,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1490 "doc/08-kernel-procedures.md"
+#line 1514 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -282,7 +289,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1577 "doc/08-kernel-procedures.md"
+#line 1601 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -371,7 +378,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1682 "doc/08-kernel-procedures.md"
+#line 1706 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 447 "doc/10-oracle.md"
+#line 460 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -145,7 +145,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 597 "doc/10-oracle.md"
+#line 610 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -274,7 +274,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 734 "doc/10-oracle.md"
+#line 747 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -365,7 +365,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 834 "doc/10-oracle.md"
+#line 847 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -386,7 +386,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 862 "doc/10-oracle.md"
+#line 875 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -454,7 +454,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 943 "doc/10-oracle.md"
+#line 956 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -481,6 +481,39 @@ static int removed_by_other(const struct otrack *t, int i, int thread)
 	return j < t->n && t->by[j] != thread && !is_leaf(t->val[j], t->level);
 }
 
+/*
+ * A 2 MiB block that a split replaced by a page table lives on in the PTEs
+ * the split wrote: the v6.5 split does not invalidate secondary TLBs at all
+ * (only_end, 0f10851ea475), and a later change of one PTE is what must drop
+ * the block's stale translation of that page. So the block's value i of
+ * PMD track @t, at address @x->a, counts as removed by whoever removed the
+ * value the split left in the address's PTE.
+ */
+static int split_removed_by_other(struct oracle *o, const struct otrack *t,
+				  int i, const struct xlate_arg *x)
+{
+	const struct otrack *pt;
+	int j = i + 1, k;
+
+	if (!t->level || x->thread < 0)
+		return 0;
+	while (j < t->n && !(t->val[j] & _PAGE_TABLE) &&
+	       !(is_leaf(t->val[j], 1) &&
+		 ((t->val[j] ^ t->val[i]) >> _PAGE_PFN_SHIFT)))
+		j++;
+	if (j == t->n || !(t->val[j] & _PAGE_TABLE) || i + 1 == t->n)
+		return 0;
+	pt = find_track(o, t->mm, x->a & PAGE_MASK, 0);
+	if (!pt)
+		return 0;
+	/* the PTE's first leaf value still live when the table was linked */
+	for (k = 0; k < pt->n; k++)
+		if ((k + 1 == pt->n || pt->from[k + 1] > t->from[j]) &&
+		    is_leaf(pt->val[k], 0))
+			return removed_by_other(pt, k, x->thread);
+	return 0;
+}
+
 static int xlate_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
 {
 	struct xlate_arg *x = arg;
@@ -498,7 +531,8 @@ static int xlate_fn(struct oracle *o, const struct otrack *t, int i, void *arg)
 			return 0;
 		if (!x->new_writable && !(v & _PAGE_RW))
 			return 0;
-		if (removed_by_other(t, i, x->thread))
+		if (removed_by_other(t, i, x->thread) ||
+		    split_removed_by_other(o, t, i, x))
 			return 0;
 	}
 	x->bad = v;
@@ -606,7 +640,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1103 "doc/10-oracle.md"
+#line 1150 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -773,7 +807,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1286 "doc/10-oracle.md"
+#line 1333 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -882,7 +916,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1404 "doc/10-oracle.md"
+#line 1451 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -961,7 +995,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1491 "doc/10-oracle.md"
+#line 1538 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1116,7 +1150,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1652 "doc/10-oracle.md"
+#line 1699 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1303,7 +1337,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1846 "doc/10-oracle.md"
+#line 1893 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1355,7 +1389,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1902 "doc/10-oracle.md"
+#line 1949 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1501,7 +1535,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2052 "doc/10-oracle.md"
+#line 2099 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1687,7 +1721,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2260 "doc/10-oracle.md"
+#line 2307 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2102,7 +2136,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2680 "doc/10-oracle.md"
+#line 2727 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o, bool finished)
 {

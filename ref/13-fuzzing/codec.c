@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 183 "doc/13-fuzzing.md"
+#line 192 "doc/13-fuzzing.md"
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +42,7 @@ static const unsigned long fuzz_pmd_addrs[2] = { PMD_SIZE, 2 * PMD_SIZE };
 static const char *const fuzz_pages[MMUSPEC_FUZZ_PAGES] = { "P1", "P2", "P3",
 							    "zero" };
 
-#line 239 "doc/13-fuzzing.md"
+#line 248 "doc/13-fuzzing.md"
 static const char *const kernel_ops[] = {
 	"nop",
 	"mmap",
@@ -172,9 +172,9 @@ bool mmuspec_fuzz_op_allowed(enum mmuspec_fuzz_vocab vocab, int op)
 				return true;
 	return false;
 }
-#line 221 "doc/13-fuzzing.md"
+#line 230 "doc/13-fuzzing.md"
 
-#line 387 "doc/13-fuzzing.md"
+#line 396 "doc/13-fuzzing.md"
 enum canned {
 	CANNED_NONE,
 	CANNED_COUNTING,
@@ -296,9 +296,9 @@ static bool canned_is(const struct litmus *t, int dev, enum canned kind)
 	}
 	return found == n;
 }
-#line 223 "doc/13-fuzzing.md"
+#line 232 "doc/13-fuzzing.md"
 
-#line 538 "doc/13-fuzzing.md"
+#line 547 "doc/13-fuzzing.md"
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t size;
@@ -502,9 +502,9 @@ static void read_header(const struct fuzz_reader *r, struct litmus *t,
 	t->nrules = 1;
 	strcpy(t->rules[0], "FUZZ-TOTAL");
 }
-#line 225 "doc/13-fuzzing.md"
+#line 234 "doc/13-fuzzing.md"
 
-#line 748 "doc/13-fuzzing.md"
+#line 757 "doc/13-fuzzing.md"
 static const struct fuzz_oplist *oplist_for(enum mmuspec_fuzz_vocab v,
 					    const struct litmus_thread *th)
 {
@@ -564,11 +564,30 @@ static bool is_kernel_addr_op(const struct litmus_op_info *info)
 	return op_in(info, kernel_addr_ops, cache);
 }
 
+/*
+ * Bit 7 of the address byte of a step on user memory aims it at one of the
+ * initial mappings: bits 0-1 pick the mapping (modulo how many there are),
+ * bit 2 the second page of a pmd mapping instead of its first.
+ */
+#define ADDR_MAP_BIT 0x80
+#define ADDR_MAP_BYTES 8
+
+static unsigned long mapped_addr(const struct litmus *t, uint8_t b)
+{
+	const struct litmus_map *m = &t->maps[(b & 3) % t->nmaps];
+	bool second = (m->flags & LITMUS_MAP_PMD) && (b & 4);
+
+	return m->addr + (second ? PAGE_SIZE : 0);
+}
+
 static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
-			       enum mmuspec_fuzz_vocab vocab)
+			       enum mmuspec_fuzz_vocab vocab,
+			       const struct litmus *t)
 {
 	const unsigned int nkernel = MMUSPEC_FUZZ_NR_ADDRS - FUZZ_USER_ADDRS;
 
+	if ((b & ADDR_MAP_BIT) && t->nmaps && !is_kernel_addr_op(info))
+		return mapped_addr(t, b);
 	if (vocab == MMUSPEC_FUZZ_PRIMITIVES)
 		return fuzz_addrs[b % MMUSPEC_FUZZ_NR_ADDRS];
 	if (is_kernel_addr_op(info))
@@ -576,7 +595,7 @@ static unsigned long read_addr(const struct litmus_op_info *info, uint8_t b,
 	return fuzz_addrs[b % FUZZ_USER_ADDRS];
 }
 
-#line 1001 "doc/13-fuzzing.md"
+#line 1029 "doc/13-fuzzing.md"
 static const char *const owner_ops[] = { "make_device_exclusive", "migrate_vma",
 					 NULL };
 
@@ -739,7 +758,7 @@ static unsigned int fix_args(enum mmuspec_fuzz_vocab vocab,
 	}
 	return mask;
 }
-#line 820 "doc/13-fuzzing.md"
+#line 848 "doc/13-fuzzing.md"
 
 /*
  * Operations whose arguments name a device need one to exist; in the kernel
@@ -785,7 +804,7 @@ static void read_record(const uint8_t *rec, enum mmuspec_fuzz_vocab vocab,
 				     0;
 	for (int k = 0; k < info->max_args; k++)
 		if (info->args[k].kind == LITMUS_ARG_ADDR)
-			s->args[k] = read_addr(info, rec[2 + k], vocab);
+			s->args[k] = read_addr(info, rec[2 + k], vocab, t);
 	fix_args(vocab, t, (int)(th - t->threads), info, s->args);
 	if (vmalloc_over_area(vocab, th, th->nsteps - 1) ||
 	    replace_alone(vocab, th, th->nsteps - 1))
@@ -836,9 +855,9 @@ void mmuspec_fuzz_decode(const uint8_t *data, size_t size,
 	*sched = i < size ? data + i : NULL;
 	*nsched = i < size ? size - i : 0;
 }
-#line 227 "doc/13-fuzzing.md"
+#line 236 "doc/13-fuzzing.md"
 
-#line 1170 "doc/13-fuzzing.md"
+#line 1198 "doc/13-fuzzing.md"
 static int addr_index(unsigned long addr, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -862,9 +881,9 @@ static int page_slot(const struct litmus *t, int page, const char **why)
 	return slot;
 }
 
-/* The byte read_addr() turns into @v, or -1. */
-static int addr_byte(const struct litmus_op_info *info,
-		     enum mmuspec_fuzz_vocab vocab, unsigned long v)
+/* The table byte read_addr() turns into @v, or -1. */
+static int table_addr_byte(const struct litmus_op_info *info,
+			   enum mmuspec_fuzz_vocab vocab, unsigned long v)
 {
 	int i = addr_index(v, MMUSPEC_FUZZ_NR_ADDRS);
 
@@ -873,6 +892,25 @@ static int addr_byte(const struct litmus_op_info *info,
 	if (is_kernel_addr_op(info))
 		return i >= FUZZ_USER_ADDRS ? i - FUZZ_USER_ADDRS : -1;
 	return i < FUZZ_USER_ADDRS ? i : -1;
+}
+
+/*
+ * The byte read_addr() turns into @v, or -1: the table's when it has @v,
+ * so that a test's encoding does not depend on its mappings, else one
+ * that aims at a mapping.
+ */
+static int addr_byte(const struct litmus_op_info *info,
+		     enum mmuspec_fuzz_vocab vocab, unsigned long v,
+		     const struct litmus *t)
+{
+	int i = table_addr_byte(info, vocab, v);
+
+	if (i >= 0 || !t->nmaps || is_kernel_addr_op(info))
+		return i;
+	for (int b = 0; b < ADDR_MAP_BYTES; b++)
+		if (mapped_addr(t, (uint8_t)(ADDR_MAP_BIT | b)) == v)
+			return ADDR_MAP_BIT | b;
+	return -1;
 }
 
 static int write_arg(const struct litmus_op_info *info, int k,
@@ -884,9 +922,9 @@ static int write_arg(const struct litmus_op_info *info, int k,
 
 	switch (a->kind) {
 	case LITMUS_ARG_ADDR:
-		i = addr_byte(info, vocab, v);
+		i = addr_byte(info, vocab, v, t);
 		if (i < 0) {
-			*why = "an address outside the fuzzer's sixteen, or of the wrong kind for its step";
+			*why = "an address outside the fuzzer's sixteen and the initial mappings' first two pages, or of the wrong kind for its step";
 			return -1;
 		}
 		*out = (uint8_t)i;

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1949 "doc/13-fuzzing.md"
+#line 2056 "doc/13-fuzzing.md"
 #include <stdio.h>
 #include <string.h>
 

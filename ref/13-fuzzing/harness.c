@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2232 "doc/13-fuzzing.md"
+#line 2339 "doc/13-fuzzing.md"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +64,7 @@ static void fuzz_warn(const char *file, int line, const char *cond, void *data)
 		snprintf(warn_where, sizeof(warn_where), "%s:%d", file, line);
 }
 
-#line 2316 "doc/13-fuzzing.md"
+#line 2423 "doc/13-fuzzing.md"
 static unsigned int config_hash(const struct mmuspec_config *cfg)
 {
 	const unsigned char *p = (const unsigned char *)cfg;
@@ -120,9 +120,9 @@ static struct explore *runner_for(struct fuzz_slot *s, const struct litmus *t,
 	s->x = explore_open(t, NULL, why, sizeof(why));
 	return s->x;
 }
-#line 2292 "doc/13-fuzzing.md"
+#line 2399 "doc/13-fuzzing.md"
 
-#line 2394 "doc/13-fuzzing.md"
+#line 2501 "doc/13-fuzzing.md"
 static const struct {
 	enum litmus_profile profile;
 	enum litmus_arch arch;
@@ -141,9 +141,9 @@ static bool generation_bug(const struct litmus *t, const char *rule)
 			return true;
 	return false;
 }
-#line 2294 "doc/13-fuzzing.md"
+#line 2401 "doc/13-fuzzing.md"
 
-#line 2419 "doc/13-fuzzing.md"
+#line 2526 "doc/13-fuzzing.md"
 static void judge(struct explore *x, const struct oracle_report *rep,
 		  enum mmuspec_run_result r, enum mmuspec_fuzz_vocab vocab,
 		  struct mmuspec_fuzz_result *res)
@@ -344,9 +344,9 @@ void mmuspec_fuzz_run_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab,
 {
 	run_slot(t, t->sched, (size_t)t->nsched, 0, vocab, res);
 }
-#line 2296 "doc/13-fuzzing.md"
+#line 2403 "doc/13-fuzzing.md"
 
-#line 2627 "doc/13-fuzzing.md"
+#line 2734 "doc/13-fuzzing.md"
 struct signature {
 	const char *rule;
 	char where[160];
@@ -420,9 +420,9 @@ int mmuspec_fuzz_minimize_test(struct litmus *t, enum mmuspec_fuzz_vocab vocab)
 	}
 	return 0;
 }
-#line 2298 "doc/13-fuzzing.md"
+#line 2405 "doc/13-fuzzing.md"
 
-#line 2708 "doc/13-fuzzing.md"
+#line 2815 "doc/13-fuzzing.md"
 /* -1 if the run made more decisions than a litmus schedule holds. */
 static int decode_with_schedule(const uint8_t *data, size_t size,
 				enum mmuspec_fuzz_vocab vocab, struct litmus *t)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1835 "doc/13-fuzzing.md"
+#line 1942 "doc/13-fuzzing.md"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -64,8 +64,8 @@ static const struct zoo_entry zoo[] = {
 	  "tlb-grain-vtd-end-overflow", "bug-vtd-end-overflow-fixed", NULL },
 	{ MMUSPEC_BUG_NO_BATCHED_PENDING, "TLB-STALE", "bug-no-batched-pending",
 	  "bug-no-batched-pending-fixed", NULL },
-	{ MMUSPEC_BUG_ATS_KEEPS_2M, "TLB-GRAIN", "bug-ats-keeps-2m-split",
-	  "bug-ats-keeps-2m-split-fixed", NULL },
+	{ MMUSPEC_BUG_ATS_KEEPS_2M, "TLB-GRAIN", "bug-ats-keeps-2m-zap",
+	  "bug-ats-keeps-2m-zap-fixed", NULL },
 	{ MMUSPEC_BUG_LAZY_TLB_NO_GEN_CHECK, "TLB-LAZY",
 	  "tlb-lazy-x86-no-gen-check", "tlb-lazy-x86-deferred-flush", NULL },
 };

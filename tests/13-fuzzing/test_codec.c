@@ -172,6 +172,62 @@ static void test_lazy_batch(void)
 	      "lazy-batch is refused in the primitives vocabulary (%s)", why);
 }
 
+/*
+ * Bit 7 of a user address byte aims the step at an initial mapping; the
+ * encoder writes it only for an address the table does not have.
+ */
+static void test_mapped_addrs(void)
+{
+	static const char text[] = "litmus 1\n"
+				   "name codec-mapped\n"
+				   "profile v6.6\n"
+				   "arch x86-64\n"
+				   "cpus 1\n"
+				   "map 0x400000 P1 rw pmd\n"
+				   "map 0x3000 P2 rw\n"
+				   "thread T0 cpu 0\n"
+				   "\tuser_read 0x401000\n"
+				   "\tuser_read 0x3000\n"
+				   "expect allowed\n"
+				   "rules TLB-STALE\n";
+	const size_t rec = MMUSPEC_FUZZ_HEADER, arg = 2;
+	struct litmus_error err;
+	uint8_t out[256];
+	const uint8_t *sched;
+	const char *why = "";
+	size_t nsched;
+	long n;
+	int bad;
+
+	bad = litmus_parse("codec-mapped", text, sizeof(text) - 1, &t1, &err);
+	if (bad)
+		litmus_print_error(stderr, &err);
+	CHECK(!bad, "the mapped-address test parses");
+	n = mmuspec_fuzz_encode(&t1, MMUSPEC_FUZZ_KERNEL, out, sizeof(out),
+				&why);
+	CHECK(n > 0 && out[rec + arg] == 0x84 &&
+		      out[rec + MMUSPEC_FUZZ_RECORD + arg] < 0x80,
+	      "the second page of a pmd mapping is encoded through the mapping (0x%x), a table address through the table (0x%x; %s)",
+	      n > 0 ? out[rec + arg] : 0,
+	      n > 0 ? out[rec + MMUSPEC_FUZZ_RECORD + arg] : 0,
+	      n > 0 ? "encoded" : why);
+	if (n <= 0)
+		return;
+	out[rec + MMUSPEC_FUZZ_RECORD + arg] = 0x85;
+	mmuspec_fuzz_decode(out, (size_t)n, MMUSPEC_FUZZ_KERNEL, &t2, &sched,
+			    &nsched);
+	CHECK(t2.threads[0].steps[0].args[0] == 0x401000 &&
+		      t2.threads[0].steps[1].args[0] == 0x3000,
+	      "bit 7 names a mapping (bits 0-1) and, in a pmd mapping only, its second page (bit 2): 0x%lx 0x%lx",
+	      t2.threads[0].steps[0].args[0], t2.threads[0].steps[1].args[0]);
+	out[8] = 0; /* no mappings: the byte picks from the table */
+	mmuspec_fuzz_decode(out, (size_t)n, MMUSPEC_FUZZ_KERNEL, &t2, &sched,
+			    &nsched);
+	CHECK(t2.nmaps == 0 && t2.threads[0].steps[0].args[0] < 0x400000,
+	      "without mappings bit 7 is ignored (0x%lx)",
+	      t2.threads[0].steps[0].args[0]);
+}
+
 int main(void)
 {
 	static const char *const names[] = { "kernel", "primitives" };
@@ -240,5 +296,6 @@ int main(void)
 	      "munmap is in the kernel vocabulary");
 	test_drivers();
 	test_lazy_batch();
+	test_mapped_addrs();
 	return unit_exit();
 }

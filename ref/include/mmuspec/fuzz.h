@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 93 "doc/13-fuzzing.md"
+#line 102 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_H
 #define MMUSPEC_FUZZ_H
 
@@ -13,7 +13,7 @@
 
 #include <mmuspec/litmus.h>
 
-#line 165 "doc/13-fuzzing.md"
+#line 174 "doc/13-fuzzing.md"
 #include <stdbool.h>
 
 #define MMUSPEC_FUZZ_HEADER 24
@@ -25,7 +25,7 @@
 #define MMUSPEC_FUZZ_NR_ADDRS 16
 #define MMUSPEC_FUZZ_NUM_CAP 32
 #define MMUSPEC_FUZZ_PAGES 4 /* P1, P2, P3 and the zero page */
-#line 102 "doc/13-fuzzing.md"
+#line 111 "doc/13-fuzzing.md"
 
 /**
  * enum mmuspec_fuzz_vocab - which steps a decoded scenario may contain

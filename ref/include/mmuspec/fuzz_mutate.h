@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 1527 "doc/13-fuzzing.md"
+#line 1604 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_MUTATE_H
 #define MMUSPEC_FUZZ_MUTATE_H
 

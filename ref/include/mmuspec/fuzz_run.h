@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/13-fuzzing.md
  */
-#line 2079 "doc/13-fuzzing.md"
+#line 2186 "doc/13-fuzzing.md"
 #ifndef MMUSPEC_FUZZ_RUN_H
 #define MMUSPEC_FUZZ_RUN_H
 
