@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3254 "doc/02-machine.md"
+#line 3255 "doc/02-machine.md"
 #include <linux/preempt.h>
 #include <linux/spinlock.h>
 #include <mmuspec/internal.h>
@@ -172,7 +172,7 @@ int smp_processor_id(void)
 
 	return t ? t->cpu : 0;
 }
-#line 3431 "doc/02-machine.md"
+#line 3432 "doc/02-machine.md"
 
 static void lock_event(struct mmuspec_machine *m, enum mmuspec_event_type type,
 		       int cls, int index, int mm, int mode, const void *obj)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1821 "doc/02-machine.md"
+#line 1822 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +220,7 @@ void mmuspec_reset(struct mmuspec_machine *m)
 	reset_threads(m);
 	mmuspec_use(m);
 }
-#line 2044 "doc/02-machine.md"
+#line 2045 "doc/02-machine.md"
 
 static int config_ok(const struct mmuspec_config *c)
 {
@@ -434,7 +434,7 @@ unsigned int mmuspec_itree_left_open(const struct mmuspec_machine *m)
 {
 	return m->s.itree_left_open;
 }
-#line 2276 "doc/02-machine.md"
+#line 2277 "doc/02-machine.md"
 
 uint32_t mmuspec_ctx_of(const struct mmuspec_thread *t)
 {

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 4219 "doc/02-machine.md"
+#line 4220 "doc/02-machine.md"
 #include <string.h>
 
 #include <linux/mm.h>
@@ -416,7 +416,7 @@ pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	mmuspec_pte_store(mm, addr & PMD_MASK, &pmdp->pmd, 0, 1, 0);
 	return old;
 }
-#line 4636 "doc/02-machine.md"
+#line 4637 "doc/02-machine.md"
 
 int mmuspec_map(struct mmuspec_machine *m, int mmid, unsigned long addr,
 		unsigned long npages, unsigned long vm_flags, bool populate)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 2397 "doc/02-machine.md"
+#line 2398 "doc/02-machine.md"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +201,7 @@ void mmuspec_sched_destroy(struct mmuspec_machine *m)
 	free(s);
 	m->sched = NULL;
 }
-#line 2603 "doc/02-machine.md"
+#line 2604 "doc/02-machine.md"
 
 static int block_done(const struct mmuspec_thread *t)
 {
@@ -263,7 +263,7 @@ static int thread_runnable(struct mmuspec_machine *m,
 	}
 	return 1;
 }
-#line 2677 "doc/02-machine.md"
+#line 2678 "doc/02-machine.md"
 
 static int pick(struct mmuspec_machine *m, enum mmuspec_sched_class cls,
 		int cur)
@@ -436,7 +436,7 @@ void mmuspec_abort_run(struct mmuspec_machine *m)
 {
 	m->abort = 1;
 }
-#line 2862 "doc/02-machine.md"
+#line 2863 "doc/02-machine.md"
 
 long mmuspec_steps_exec(struct mmuspec_machine *m, struct mmuspec_thread *t,
 			const struct mmuspec_step *steps, unsigned int n)
@@ -520,7 +520,7 @@ static void thread_main(struct mmuspec_machine *m)
 	switch_to(m, t->id, next, 1);
 	abort();
 }
-#line 2950 "doc/02-machine.md"
+#line 2951 "doc/02-machine.md"
 
 static struct mmuspec_thread *new_thread(struct mmuspec_machine *m,
 					 enum mmuspec_thread_kind kind)
@@ -638,7 +638,7 @@ enum mmuspec_run_result mmuspec_run(struct mmuspec_machine *m,
 	mmuspec_emit(m, &ev);
 	return m->result;
 }
-#line 3079 "doc/02-machine.md"
+#line 3080 "doc/02-machine.md"
 
 unsigned int mmuspec_choose_first(const struct mmuspec_sched_info *info,
 				  void *ctx)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1790 "doc/08-kernel-procedures.md"
+#line 1831 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -119,7 +119,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	return 0;
 }
-#line 1916 "doc/08-kernel-procedures.md"
+#line 1957 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {

@@ -340,6 +340,22 @@ void mmput(struct mm_struct *mm)
 	mm->mm_users--;
 }
 
+/*
+ * check_mm() of kernel/fork.c, for page tables: WARN if @mm still owns a
+ * PTE table (LEAK-PGTABLE).
+ */
+static void check_mm(struct mm_struct *mm)
+{
+	struct mmuspec_machine *m = mm->machine;
+	unsigned long idx, n = 0;
+
+	for (idx = 0; idx < m->nr_pt; idx++)
+		n += m->pt_mm[idx] == mm->id;
+	if (n)
+		mmuspec_warn(m, MMUSPEC_WARN_PGTABLE_LEAK,
+			     "non-zero pgtables at exit_mmap()");
+}
+
 /* The exiting task's mmput(): wait until it is the last user, drop it. */
 static void mmput_last(struct mm_struct *mm)
 {
@@ -365,9 +381,10 @@ void exit_mmap(struct mm_struct *mm)
 	tlb_finish_mmu(&tlb);
 	mmuspec_set_vma_flags(mm, mm->start,
 			      (mm->end - mm->start) >> PAGE_SHIFT, 0);
+	check_mm(mm);
 	mmap_write_unlock(mm);
 }
-#line 1120 "doc/08-kernel-procedures.md"
+#line 1161 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 460 "doc/10-oracle.md"
+#line 469 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -145,7 +145,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 610 "doc/10-oracle.md"
+#line 619 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -274,7 +274,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 747 "doc/10-oracle.md"
+#line 756 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -365,7 +365,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 847 "doc/10-oracle.md"
+#line 856 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -386,7 +386,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 875 "doc/10-oracle.md"
+#line 884 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -454,7 +454,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 956 "doc/10-oracle.md"
+#line 965 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -640,7 +640,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1150 "doc/10-oracle.md"
+#line 1159 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -807,7 +807,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1333 "doc/10-oracle.md"
+#line 1342 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -916,7 +916,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1451 "doc/10-oracle.md"
+#line 1460 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -995,7 +995,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1538 "doc/10-oracle.md"
+#line 1547 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1150,7 +1150,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1699 "doc/10-oracle.md"
+#line 1708 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1337,7 +1337,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1893 "doc/10-oracle.md"
+#line 1902 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1389,7 +1389,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1949 "doc/10-oracle.md"
+#line 1958 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1535,7 +1535,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2099 "doc/10-oracle.md"
+#line 2108 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1721,7 +1721,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2307 "doc/10-oracle.md"
+#line 2316 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2085,6 +2085,10 @@ static int dispatch(struct oracle *o, const struct mmuspec_event *ev,
 			return violation(
 				o, ev, "LAZY-PAIR",
 				"a lazy MMU count under- or overflowed (VM_WARN_ON_ONCE)");
+		if (ev->sub == MMUSPEC_WARN_PGTABLE_LEAK)
+			return violation(
+				o, ev, "LEAK-PGTABLE",
+				"exit_mmap() returns with the mm still owning a PTE table");
 		return 0;
 	case MMUSPEC_EV_THREAD_EXIT:
 		return th ? on_thread_exit(o, ev, th) : 0;
@@ -2136,7 +2140,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2727 "doc/10-oracle.md"
+#line 2740 "doc/10-oracle.md"
 
 const struct oracle_report *oracle_end(struct oracle *o, bool finished)
 {
@@ -2188,14 +2192,12 @@ void oracle_begin(struct oracle *o)
 int oracle_rule_checked(const char *id)
 {
 	static const char *const ids[] = {
-		"MN-PAIR",	"MN-SLEEP",   "MN-SPTE",
-		"MN-RETRY",	"MN-RELEASE", "MN-OWNER",
-		"TLB-STALE",	"TLB-FREE",   "TLB-ORDER",
-		"TLB-UPGRADE",	"TLB-BBM",    "TLB-GRAIN",
-		"LAZY-NEST",	"LAZY-PAIR",  "LAZY-IRQ",
-		"LAZY-READ",	"LAZY-FLUSH", "LAZY-COMMIT",
-		"LAZY-PREEMPT", "LAZY-SLEEP", "TLB-LAZY",
-		"TLB-WALK",	NULL
+		"MN-PAIR",    "MN-SLEEP",    "MN-SPTE",	     "MN-RETRY",
+		"MN-RELEASE", "MN-OWNER",    "TLB-STALE",    "TLB-FREE",
+		"TLB-ORDER",  "TLB-UPGRADE", "TLB-BBM",	     "TLB-GRAIN",
+		"LAZY-NEST",  "LAZY-PAIR",   "LAZY-IRQ",     "LAZY-READ",
+		"LAZY-FLUSH", "LAZY-COMMIT", "LAZY-PREEMPT", "LAZY-SLEEP",
+		"TLB-LAZY",   "TLB-WALK",    "LEAK-PGTABLE", NULL
 	};
 	int k;
 

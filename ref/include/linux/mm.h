@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/08-kernel-procedures.md
  */
-#line 3641 "doc/02-machine.md"
+#line 3642 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_H
 #define MMUSPEC_LINUX_MM_H
 
@@ -171,7 +171,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm);
 /** flush_tlb_fix_spurious_fault() - after a spurious fault (a no-op here) */
 void flush_tlb_fix_spurious_fault(struct vm_area_struct *vma,
 				  unsigned long address, pte_t *ptep);
-#line 3750 "doc/02-machine.md"
+#line 3751 "doc/02-machine.md"
 
 #line 22 "doc/08-kernel-procedures.md"
 /* Kernel procedures (chapter 08). */
@@ -316,6 +316,6 @@ int mmuspec_user_access(struct mm_struct *mm, unsigned long addr, int access,
 			unsigned long *value);
 /** mmuspec_kernel_access() - a kernel access through init_mm */
 int mmuspec_kernel_access(unsigned long addr, int access, unsigned long *value);
-#line 3752 "doc/02-machine.md"
+#line 3753 "doc/02-machine.md"
 
 #endif

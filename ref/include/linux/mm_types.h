@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 914 "doc/02-machine.md"
+#line 915 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_MM_TYPES_H
 #define MMUSPEC_LINUX_MM_TYPES_H
 

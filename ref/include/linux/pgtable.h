@@ -6,7 +6,7 @@
  *   doc/03-cpu-tlb.md
  *   doc/07-lazy-mmu.md
  */
-#line 3757 "doc/02-machine.md"
+#line 3758 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PGTABLE_H
 #define MMUSPEC_LINUX_PGTABLE_H
 
@@ -485,7 +485,7 @@ pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
  */
 pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
 		      pmd_t *pmdp);
-#line 4180 "doc/02-machine.md"
+#line 4181 "doc/02-machine.md"
 
 #line 144 "doc/07-lazy-mmu.md"
 /* Lazy MMU mode (chapter 07). */
@@ -505,6 +505,6 @@ void lazy_mmu_mode_pause(void);
 void lazy_mmu_mode_resume(void);
 /** is_lazy_mmu_mode_active() - for arch code: updates may be deferred */
 bool is_lazy_mmu_mode_active(void);
-#line 4182 "doc/02-machine.md"
+#line 4183 "doc/02-machine.md"
 
 #endif

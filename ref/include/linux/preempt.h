@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3170 "doc/02-machine.md"
+#line 3171 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_PREEMPT_H
 #define MMUSPEC_LINUX_PREEMPT_H
 

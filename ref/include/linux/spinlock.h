@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 3200 "doc/02-machine.md"
+#line 3201 "doc/02-machine.md"
 #ifndef MMUSPEC_LINUX_SPINLOCK_H
 #define MMUSPEC_LINUX_SPINLOCK_H
 

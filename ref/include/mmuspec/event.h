@@ -206,6 +206,7 @@ enum mmuspec_warn {
 	MMUSPEC_WARN_BAD_PAGE, /* refcount/free misuse */
 	MMUSPEC_WARN_OOM, /* an allocation failed */
 	MMUSPEC_WARN_OOPS, /* a kernel access faulted */
+	MMUSPEC_WARN_PGTABLE_LEAK, /* check_mm(): an exited mm owns tables */
 };
 
 /*

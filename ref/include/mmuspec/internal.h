@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1610 "doc/02-machine.md"
+#line 1611 "doc/02-machine.md"
 #ifndef MMUSPEC_INTERNAL_H
 #define MMUSPEC_INTERNAL_H
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 1117 "doc/02-machine.md"
+#line 1118 "doc/02-machine.md"
 #ifndef MMUSPEC_MACHINE_H
 #define MMUSPEC_MACHINE_H
 

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/02-machine.md
  */
-#line 603 "doc/02-machine.md"
+#line 604 "doc/02-machine.md"
 #ifndef MMUSPEC_STEP_H
 #define MMUSPEC_STEP_H
 
