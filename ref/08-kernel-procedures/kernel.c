@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 2114 "doc/08-kernel-procedures.md"
+#line 2157 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <mmuspec/internal.h>

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1831 "doc/08-kernel-procedures.md"
+#line 1854 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -20,7 +20,7 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 				      .vm_end = end,
 				      .vm_flags = find_vma_flags(mm, start) };
 	struct page *src[MIGRATE_MAX] = { 0 }, *dst[MIGRATE_MAX] = { 0 };
-	bool writable[MIGRATE_MAX] = { 0 };
+	bool writable[MIGRATE_MAX] = { 0 }, mapped[MIGRATE_MAX] = { 0 };
 	struct mmu_notifier_range range;
 	unsigned long addr, n = (end - start) >> PAGE_SHIFT;
 	spinlock_t *ptl;
@@ -101,10 +101,11 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 				vm_get_page_prot(vma.vm_flags & ~VM_WRITE));
 		if (writable[i])
 			entry = pte_mkdirty(pte_mkwrite(entry));
-		if (is_migration_entry(ptep_get(&pte[i])))
+		mapped[i] = is_migration_entry(ptep_get(&pte[i]));
+		if (mapped[i])
 			set_pte_at(mm, start + (i << PAGE_SHIFT), &pte[i],
 				   entry);
-		if (page == dst[i])
+		if (mapped[i] && page == dst[i])
 			page_add_anon_rmap(page);
 	}
 	if (pte)
@@ -114,12 +115,14 @@ int migrate_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 		if (!src[i])
 			continue;
 		put_page(src[i]); /* our reference */
-		if (dst[i])
+		if (dst[i] || !mapped[i])
 			put_page(src[i]); /* the mapping's: freed now */
+		if (dst[i] && !mapped[i])
+			put_page(dst[i]); /* never mapped */
 	}
 	return 0;
 }
-#line 1957 "doc/08-kernel-procedures.md"
+#line 1996 "doc/08-kernel-procedures.md"
 
 int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 {
@@ -129,6 +132,7 @@ int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 				      .vm_flags = find_vma_flags(mm, addr) };
 	bool notify = !mmuspec_bug(MMUSPEC_BUG_EXCLUSIVE_NO_NOTIFY);
 	struct mmu_notifier_range range;
+	struct page *page = NULL;
 	spinlock_t *ptl;
 	pmd_t *pmd;
 	pte_t *pte, entry;
@@ -153,7 +157,8 @@ int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 		entry = ptep_get(pte);
 		if (pte_present(entry) && pte_write(entry) &&
 		    !pte_special(entry)) {
-			get_page(pfn_to_page(pte_pfn(entry)));
+			page = pfn_to_page(pte_pfn(entry));
+			get_page(page); /* the caller's */
 			entry = ptep_clear_flush(&vma, addr, pte);
 			set_pte_at(mm, addr, pte,
 				   __pte(pte_val(swp_entry_pte(
@@ -167,5 +172,7 @@ int make_device_exclusive(struct mm_struct *mm, unsigned long addr, void *owner)
 	if (notify)
 		mmu_notifier_invalidate_range_end(&range);
 	mmap_read_unlock(mm);
+	if (page)
+		put_page(page); /* the caller's, after the range end */
 	return ret;
 }

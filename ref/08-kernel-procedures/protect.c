@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 1220 "doc/08-kernel-procedures.md"
+#line 1238 "doc/08-kernel-procedures.md"
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
@@ -83,7 +83,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	mmap_write_unlock(mm);
 	return 0;
 }
-#line 1383 "doc/08-kernel-procedures.md"
+#line 1401 "doc/08-kernel-procedures.md"
 
 /*
  * A PTE table mapping what block @old mapped at @haddr, page by page, with
@@ -193,7 +193,7 @@ int mmuspec_split_huge_pmd_step(struct mm_struct *mm, unsigned long address)
 	mmap_read_unlock(mm);
 	return r;
 }
-#line 1510 "doc/08-kernel-procedures.md"
+#line 1528 "doc/08-kernel-procedures.md"
 
 int split_pmd(struct mm_struct *mm, unsigned long address)
 {
@@ -218,7 +218,7 @@ int split_pmd(struct mm_struct *mm, unsigned long address)
 	mmuspec_spin_unlock_class(&ptl->l, MMUSPEC_LOCK_PTL, mm->id);
 	return 0;
 }
-#line 1555 "doc/08-kernel-procedures.md"
+#line 1573 "doc/08-kernel-procedures.md"
 
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -289,7 +289,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_unlock(oldmm);
 	return 0;
 }
-#line 1642 "doc/08-kernel-procedures.md"
+#line 1660 "doc/08-kernel-procedures.md"
 
 static pte_t *lock_pte(struct mm_struct *mm, unsigned long addr,
 		       spinlock_t **ptl)
@@ -378,7 +378,7 @@ int replace_page(struct mm_struct *mm, unsigned long addr, unsigned long kaddr)
 	put_page(old);
 	return 0;
 }
-#line 1747 "doc/08-kernel-procedures.md"
+#line 1765 "doc/08-kernel-procedures.md"
 
 /* Leave the walk's lazy region; the wide one copies results out first. */
 static void pagemap_leave_lazy(struct mm_struct *mm, bool wide,

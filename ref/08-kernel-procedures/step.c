@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/08-kernel-procedures.md
  */
-#line 2281 "doc/08-kernel-procedures.md"
+#line 2324 "doc/08-kernel-procedures.md"
 #include <errno.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ bool mmuspec_step_valid(const struct mmuspec_machine *m,
 	}
 	return true;
 }
-#line 2401 "doc/08-kernel-procedures.md"
+#line 2444 "doc/08-kernel-procedures.md"
 
 static long step_warn(struct mmuspec_machine *m, const char *why)
 {
@@ -247,7 +247,7 @@ static long mn_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2540 "doc/08-kernel-procedures.md"
+#line 2583 "doc/08-kernel-procedures.md"
 
 static long dev_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -349,7 +349,7 @@ static long cb_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	}
 	return 0;
 }
-#line 2646 "doc/08-kernel-procedures.md"
+#line 2689 "doc/08-kernel-procedures.md"
 
 static long pte_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		     const struct mmuspec_step *s)
@@ -462,7 +462,7 @@ static long user_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		       MMUSPEC_ACC_OK;
 	return mmuspec_user_access(mm, addr, access, &v) == MMUSPEC_ACC_OK;
 }
-#line 2761 "doc/08-kernel-procedures.md"
+#line 2804 "doc/08-kernel-procedures.md"
 
 static long lock_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)
@@ -547,7 +547,7 @@ static long migrate_step(struct mmuspec_machine *m, struct mmuspec_thread *t,
 	mmuspec_sched_point(m, MMUSPEC_SCHED_SLEEP);
 	return 1;
 }
-#line 2848 "doc/08-kernel-procedures.md"
+#line 2891 "doc/08-kernel-procedures.md"
 
 long mmuspec_step_run(struct mmuspec_machine *m, struct mmuspec_thread *t,
 		      const struct mmuspec_step *s)

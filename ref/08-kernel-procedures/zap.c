@@ -384,7 +384,7 @@ void exit_mmap(struct mm_struct *mm)
 	check_mm(mm);
 	mmap_write_unlock(mm);
 }
-#line 1161 "doc/08-kernel-procedures.md"
+#line 1179 "doc/08-kernel-procedures.md"
 
 /* The end of the VMA at @addr: the run of pages with its flags. */
 static unsigned long vma_end_at(struct mm_struct *mm, unsigned long addr)

@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 469 "doc/10-oracle.md"
+#line 479 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -117,6 +117,7 @@ struct oqueued {
 struct oracle {
 	struct mmuspec_machine *m;
 	const struct mmuspec_config *cfg;
+	uint8_t *held; /* LEAK-PAGE: one byte per page, which are held */
 	/* per run: */
 	struct oracle_report rep;
 	int ntrack;
@@ -145,7 +146,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 619 "doc/10-oracle.md"
+#line 630 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -274,7 +275,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 756 "doc/10-oracle.md"
+#line 767 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -365,7 +366,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 856 "doc/10-oracle.md"
+#line 867 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -386,7 +387,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 884 "doc/10-oracle.md"
+#line 895 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -454,7 +455,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 965 "doc/10-oracle.md"
+#line 976 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -640,7 +641,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1159 "doc/10-oracle.md"
+#line 1170 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -807,7 +808,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1342 "doc/10-oracle.md"
+#line 1353 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -916,7 +917,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1460 "doc/10-oracle.md"
+#line 1471 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -995,7 +996,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1547 "doc/10-oracle.md"
+#line 1558 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1150,7 +1151,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1708 "doc/10-oracle.md"
+#line 1719 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1337,7 +1338,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1902 "doc/10-oracle.md"
+#line 1913 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1389,7 +1390,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1958 "doc/10-oracle.md"
+#line 1969 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1535,7 +1536,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2108 "doc/10-oracle.md"
+#line 2119 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1721,7 +1722,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2316 "doc/10-oracle.md"
+#line 2327 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2140,11 +2141,73 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2740 "doc/10-oracle.md"
+#line 2756 "doc/10-oracle.md"
+
+static void hold(uint8_t *held, unsigned long n, pteval_t v)
+{
+	unsigned long pfn = (unsigned long)(v >> _PAGE_PFN_SHIFT);
+
+	if (v && pfn < n)
+		held[pfn] = 1;
+}
+
+/* Mark the pages mapped by page tables, huge PMDs and device tables. */
+static void hold_mapped(struct oracle *o, uint8_t *held, unsigned long n)
+{
+	struct mmuspec_machine *m = o->m;
+	unsigned long i;
+
+	for (i = 0; i < m->nr_pt; i++)
+		for (int k = 0; m->pt_mm[i] >= 0 && k < PTRS_PER_PTE; k++)
+			hold(held, n, m->pt[i][k].pte);
+	for (unsigned int id = 0; id <= o->cfg->nr_mms; id++) {
+		const struct mm_struct *mm = &m->s.mm[id];
+
+		for (i = 0; i < (mm->end - mm->start) >> PMD_SHIFT; i++) {
+			pteval_t v = mm->pmd[i].pmd;
+
+			if (!(v & _PAGE_PRESENT) || !(v & _PAGE_PSE))
+				continue;
+			for (pteval_t k = 0; k < PTRS_PER_PTE; k++)
+				hold(held, n, v + (k << _PAGE_PFN_SHIFT));
+		}
+	}
+	for (unsigned int d = 0; d < o->cfg->nr_devices; d++)
+		for (i = 0; i < m->devs[d].nr_dpte; i++)
+			hold(held, n, m->devs[d].dpt[i].pte);
+}
+
+/* LEAK-PAGE: the first allocated page nothing holds, or 0. */
+static unsigned long leaked_page(struct oracle *o)
+{
+	struct mmuspec_machine *m = o->m;
+	unsigned long n = o->cfg->nr_pages, pfn;
+	uint8_t *held = o->held;
+
+	if (!held)
+		return 0;
+	memset(held, 0, n);
+	hold_mapped(o, held, n);
+	for (unsigned int k = 0; k < m->nthreads; k++) {
+		const struct mmuspec_thread *t = &m->threads[k];
+
+		for (int r = 0; r < MMUSPEC_NR_PREGS; r++)
+			if (t->preg[r] >= 0 && (unsigned long)t->preg[r] < n)
+				held[t->preg[r]] = 1;
+		for (unsigned int j = 0; j < t->batch.nr_free; j++)
+			held[t->batch.free[j] - m->pages] = 1;
+	}
+	for (pfn = MMUSPEC_FIRST_FREE_PFN; pfn < n; pfn++)
+		if (!(m->pages[pfn].flags & (PG_free | PG_reserved)) &&
+		    !held[pfn])
+			return pfn;
+	return 0;
+}
 
 const struct oracle_report *oracle_end(struct oracle *o, bool finished)
 {
 	struct mmuspec_event ev;
+	unsigned long pfn;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = MMUSPEC_EV_RUN_END;
@@ -2158,6 +2221,13 @@ const struct oracle_report *oracle_end(struct oracle *o, bool finished)
 			"PTE write of 0x%lx queued by thread %d was never applied",
 			(unsigned long)ev.addr, ev.thread);
 	}
+	if (finished && !o->rep.rule && (pfn = leaked_page(o))) {
+		ev.arg = pfn;
+		violation(
+			o, &ev, "LEAK-PAGE",
+			"page %lu is allocated, but no mapping, device or thread holds it",
+			pfn);
+	}
 	return &o->rep;
 }
 
@@ -2169,11 +2239,14 @@ struct oracle *oracle_create(struct mmuspec_machine *m)
 		return NULL;
 	o->m = m;
 	o->cfg = mmuspec_config(m);
+	o->held = calloc(o->cfg->nr_pages, 1); /* NULL: no LEAK-PAGE check */
 	return o;
 }
 
 void oracle_destroy(struct oracle *o)
 {
+	if (o)
+		free(o->held);
 	free(o);
 }
 
@@ -2197,7 +2270,8 @@ int oracle_rule_checked(const char *id)
 		"TLB-ORDER",  "TLB-UPGRADE", "TLB-BBM",	     "TLB-GRAIN",
 		"LAZY-NEST",  "LAZY-PAIR",   "LAZY-IRQ",     "LAZY-READ",
 		"LAZY-FLUSH", "LAZY-COMMIT", "LAZY-PREEMPT", "LAZY-SLEEP",
-		"TLB-LAZY",   "TLB-WALK",    "LEAK-PGTABLE", NULL
+		"TLB-LAZY",   "TLB-WALK",    "LEAK-PGTABLE", "LEAK-PAGE",
+		NULL
 	};
 	int k;
 
