@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 479 "doc/10-oracle.md"
+#line 484 "doc/10-oracle.md"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -146,7 +146,7 @@ struct oracle {
 		uint32_t begin; /* the latest one's FLUSH_BEGIN, 0: no debt */
 	} debt[MMUSPEC_MAX_CPUS][MMUSPEC_MAX_MMS];
 };
-#line 630 "doc/10-oracle.md"
+#line 635 "doc/10-oracle.md"
 
 static uint64_t entry_size(int level)
 {
@@ -275,7 +275,7 @@ static int worse(const struct otrack *t, pteval_t v, const struct otrack *rt,
 		return 1;
 	return (v & _PAGE_EXEC) && !(ref & _PAGE_EXEC);
 }
-#line 767 "doc/10-oracle.md"
+#line 772 "doc/10-oracle.md"
 
 typedef int (*hold_fn)(struct oracle *o, const struct otrack *t, int i,
 		       void *arg);
@@ -366,7 +366,7 @@ static int overlaps(const struct otrack *t, uint64_t start, uint64_t end)
 {
 	return t->va < end && t->va + entry_size(t->level) > start;
 }
-#line 867 "doc/10-oracle.md"
+#line 872 "doc/10-oracle.md"
 
 static int violation(struct oracle *o, const struct mmuspec_event *ev,
 		     const char *rule, const char *fmt, ...)
@@ -387,7 +387,7 @@ static int violation(struct oracle *o, const struct mmuspec_event *ev,
 	mmuspec_abort_run(o->m);
 	return 1;
 }
-#line 895 "doc/10-oracle.md"
+#line 900 "doc/10-oracle.md"
 
 struct stale_arg {
 	const struct otrack *t;
@@ -455,7 +455,7 @@ static int check_stale(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 976 "doc/10-oracle.md"
+#line 981 "doc/10-oracle.md"
 
 struct xlate_arg {
 	uint64_t a, pfn;
@@ -641,7 +641,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1170 "doc/10-oracle.md"
+#line 1175 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -808,7 +808,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1353 "doc/10-oracle.md"
+#line 1358 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -917,7 +917,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1471 "doc/10-oracle.md"
+#line 1476 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -996,7 +996,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1558 "doc/10-oracle.md"
+#line 1563 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1151,7 +1151,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1719 "doc/10-oracle.md"
+#line 1724 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1338,7 +1338,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1913 "doc/10-oracle.md"
+#line 1918 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1390,7 +1390,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1969 "doc/10-oracle.md"
+#line 1974 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1536,7 +1536,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2119 "doc/10-oracle.md"
+#line 2124 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1722,7 +1722,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2327 "doc/10-oracle.md"
+#line 2332 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -1862,6 +1862,14 @@ static int on_access(struct oracle *o, const struct mmuspec_event *ev,
 		access_missed(o, ev);
 	if (th && !ev->new)
 		th->acc_start = ev->seq;
+	if (ev->ret == MMUSPEC_ACC_OK && ev->arg < o->cfg->nr_pages &&
+	    (o->m->pages[ev->arg].flags & PG_free))
+		return violation(o, ev, "TLB-FREE",
+				 "%s %d reached free page %lu through 0x%lx",
+				 ev->dev >= 0 ? "device" : "CPU",
+				 ev->dev >= 0 ? ev->dev : ev->cpu,
+				 (unsigned long)ev->arg,
+				 (unsigned long)ev->addr);
 	if (ev->dev >= 0 && o->released[ev->dev] && ev->ret == MMUSPEC_ACC_OK)
 		return violation(
 			o, ev, "MN-RELEASE",
@@ -2141,7 +2149,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2756 "doc/10-oracle.md"
+#line 2769 "doc/10-oracle.md"
 
 static void hold(uint8_t *held, unsigned long n, pteval_t v)
 {

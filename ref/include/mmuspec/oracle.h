@@ -4,7 +4,7 @@
  * this file. Edit the chapter, then run `make tangle`.
  *   doc/10-oracle.md
  */
-#line 391 "doc/10-oracle.md"
+#line 396 "doc/10-oracle.md"
 #ifndef MMUSPEC_ORACLE_H
 #define MMUSPEC_ORACLE_H
 
