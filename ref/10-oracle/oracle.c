@@ -496,13 +496,14 @@ static int split_removed_by_other(struct oracle *o, const struct otrack *t,
 	const struct otrack *pt;
 	int j = i + 1, k;
 
-	if (!t->level || x->thread < 0)
+	if (!t->level)
 		return 0;
+	/* past the block's own young/dirty writes and the cleared PMD */
 	while (j < t->n && !(t->val[j] & _PAGE_TABLE) &&
 	       !(is_leaf(t->val[j], 1) &&
 		 ((t->val[j] ^ t->val[i]) >> _PAGE_PFN_SHIFT)))
 		j++;
-	if (j == t->n || !(t->val[j] & _PAGE_TABLE) || i + 1 == t->n)
+	if (j == t->n || !(t->val[j] & _PAGE_TABLE))
 		return 0;
 	pt = find_track(o, t->mm, x->a & PAGE_MASK, 0);
 	if (!pt)
@@ -641,7 +642,7 @@ static const char *where_name(int tlb, char *buf, size_t n)
 	}
 	return tlb_name(tlb, buf, n);
 }
-#line 1175 "doc/10-oracle.md"
+#line 1176 "doc/10-oracle.md"
 
 static int mirror_of_mm(struct oracle *o, int dev, int mm)
 {
@@ -808,7 +809,7 @@ static int check_free(struct oracle *o, const struct mmuspec_event *ev)
 			(unsigned long)t->va);
 	return 0;
 }
-#line 1358 "doc/10-oracle.md"
+#line 1359 "doc/10-oracle.md"
 
 static int skipped_lazily(struct oracle *o, int c, const struct oflush *f)
 {
@@ -917,7 +918,7 @@ static int check_flush_end(struct oracle *o, const struct mmuspec_event *ev,
 	}
 	return 0;
 }
-#line 1476 "doc/10-oracle.md"
+#line 1477 "doc/10-oracle.md"
 
 static const struct mmuspec_tlb *concrete_tlb(struct oracle *o, int tlb)
 {
@@ -996,7 +997,7 @@ static int on_tlb_inval(struct oracle *o, const struct mmuspec_event *ev)
 	}
 	return check_grain_now(o, ev, tlb);
 }
-#line 1563 "doc/10-oracle.md"
+#line 1564 "doc/10-oracle.md"
 
 /*
  * The device whose subscription an MN_CALL/MN_RETURN or SEQ event concerns.
@@ -1151,7 +1152,7 @@ static int on_mn_call(struct oracle *o, const struct mmuspec_event *ev,
 	c->begin = ev->seq;
 	return 0;
 }
-#line 1724 "doc/10-oracle.md"
+#line 1725 "doc/10-oracle.md"
 
 /*
  * MN-RELEASE on the concrete TLBs: when ->release returns, the device's
@@ -1338,7 +1339,7 @@ static int on_mn_return(struct oracle *o, const struct mmuspec_event *ev,
 	th->ncb--;
 	return cb_return(o, ev, th, &th->cb[th->ncb]);
 }
-#line 1918 "doc/10-oracle.md"
+#line 1919 "doc/10-oracle.md"
 
 static int check_failed_range(struct oracle *o, const struct mmuspec_event *ev,
 			      struct othread *th)
@@ -1390,7 +1391,7 @@ static int check_exclusive(struct oracle *o, const struct mmuspec_event *ev,
 		"0x%lx made device-exclusive outside an MMU_NOTIFY_EXCLUSIVE range with an owner",
 		(unsigned long)ev->addr);
 }
-#line 1974 "doc/10-oracle.md"
+#line 1975 "doc/10-oracle.md"
 
 /*
  * Is a make_device_exclusive() range owned by device @d open over @addr of
@@ -1536,7 +1537,7 @@ static int on_seq(struct oracle *o, const struct mmuspec_event *ev,
 		return 0;
 	}
 }
-#line 2124 "doc/10-oracle.md"
+#line 2125 "doc/10-oracle.md"
 
 static int in_irq_ctx(uint32_t ctx)
 {
@@ -1722,7 +1723,7 @@ static int check_sleep(struct oracle *o, const struct mmuspec_event *ev)
 			c & MMUSPEC_CTX_PREEMPT_MASK, c);
 	return 0;
 }
-#line 2332 "doc/10-oracle.md"
+#line 2333 "doc/10-oracle.md"
 
 static int on_pte_write(struct oracle *o, const struct mmuspec_event *ev,
 			struct othread *th)
@@ -2149,7 +2150,7 @@ void oracle_event(const struct mmuspec_event *ev, void *ctx)
 		track_write(o, ORACLE_DEVPT_MM + ev->dev, ev->addr, 0, ev->old,
 			    ev->new, ev->seq, ev->thread);
 }
-#line 2769 "doc/10-oracle.md"
+#line 2770 "doc/10-oracle.md"
 
 static void hold(uint8_t *held, unsigned long n, pteval_t v)
 {
